@@ -1,0 +1,238 @@
+"""The ``registry-tool`` command line: options in, one library call, output and exit code out.
+
+Exit status: 0 every record fine; 1 some records failed (each reported on
+stderr; the good ones are still written); 2 bad usage or an input that cannot
+be opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+
+import click
+
+from . import __version__, api
+from .errors import Failure, RegistryToolError, UsageError
+from .formats import EXPORTERS
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+FROM_CHOICES = ["auto", "text", "ctgov-xml", "ctgov-json", "canonical"]
+
+
+def _err(message: str) -> None:
+    click.echo(f"registry-tool: {message}", err=True)
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for batches, only when stderr is a terminal."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _report_failure(failure: Failure) -> None:
+    _err(f"failed: {failure.describe()}")
+
+
+def _finish(report: api.BatchReport, errors_path: str | None, verb: str) -> int:
+    """Summary and exit status of a batch."""
+    if errors_path:
+        api.write_failures(report.failures, errors_path)
+    if report.records_in != 1 or report.failures:
+        _err(
+            f"{verb} {report.records_in} record(s): {report.records_out} written, "
+            f"{len(report.failures)} failed, {report.warnings} warning(s)"
+        )
+    if any(f.code == "unreadable" for f in report.failures):
+        return EXIT_USAGE
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _guard(fn: Callable[[], int]) -> None:
+    """Run a command body; usage problems exit 2 with a message, never a traceback."""
+    try:
+        code = fn()
+    except UsageError as exc:
+        _err(f"error: {exc}")
+        code = EXIT_USAGE
+    except RegistryToolError as exc:
+        _err(f"error: {exc}")
+        code = EXIT_FAILED
+    except KeyboardInterrupt:
+        _err("interrupted")
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
+        if os.environ.get("REGISTRY_TOOL_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set REGISTRY_TOOL_DEBUG=1 for a traceback)")
+        code = EXIT_FAILED
+    sys.exit(code)
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="registry-tool")
+def main() -> None:
+    """Turn clinical-trial registry entries into clean, validated, structured data."""
+
+
+_from_option = click.option(
+    "--from",
+    "from_format",
+    type=click.Choice(FROM_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Input format; auto tells text, registry XML and JSON apart by content.",
+)
+_errors_option = click.option(
+    "--errors", "errors_path", type=click.Path(dir_okay=False), help="Write failures here as JSON Lines."
+)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@_from_option
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Output file (default stdout).")
+@_errors_option
+@click.option("--no-validate", is_flag=True, help="Skip the record-schema check of each record.")
+def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_path: str | None, no_validate: bool):
+    """Read entries and write canonical records.
+
+    INPUTS are files, directories or - (stdin; also when none is given). One
+    record is written as one JSON object, several as JSON Lines.
+    """
+
+    def run() -> int:
+        paths = api.expand_inputs(inputs)
+        options = api.ExportOptions(validate=not no_validate)
+        with _progress(len(paths), "parsing") as progress:
+            results = api.iter_records(paths, from_format, progress=progress)
+            report = api.convert(results, "json", out, options, on_failure=_report_failure)
+        return _finish(report, errors_path, "parsed")
+
+    _guard(run)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print violations as JSON Lines on stdout.")
+def validate(files: tuple[str, ...], as_json: bool):
+    """Check canonical JSON / JSON Lines files against schemas/record.schema.json."""
+
+    def run() -> int:
+        report = api.validate_files(files)
+        for p in report.problems:
+            if as_json:
+                click.echo(json.dumps(p, ensure_ascii=False))
+            else:
+                where = f"{p['path'] or '<stdin>'} ({p['where']})"
+                click.echo(f"{where} record {p['record_id'] or '?'}: {p['json_path']}: {p['message']}")
+        for f in report.unreadable:
+            _err(f"failed: {f.describe()}")
+        _err(f"checked {report.records} record(s): {report.records - report.invalid} valid, {report.invalid} invalid")
+        if report.unreadable:
+            return EXIT_USAGE if any(f.code == "unreadable" for f in report.unreadable) else EXIT_FAILED
+        return EXIT_OK if report.ok else EXIT_FAILED
+
+    _guard(run)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@_from_option
+@click.option("--to", "to", type=click.Choice(sorted(EXPORTERS)), required=True, help="Output format.")
+@click.option("-o", "--output", "out", type=click.Path(), help="Output file or folder (csv: a folder).")
+@click.option("--strict", is_flag=True, help="Treat missing required registry elements as errors.")
+@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Supply a missing XML value.")
+@click.option("--excel-safe", is_flag=True, help="CSV: neutralise cells a spreadsheet would run as formulas.")
+@_errors_option
+def export(
+    inputs: tuple[str, ...],
+    from_format: str,
+    to: str,
+    out: str | None,
+    strict: bool,
+    set_values: tuple[str, ...],
+    excel_safe: bool,
+    errors_path: str | None,
+):
+    """Convert entries, registry records or canonical records to another format."""
+
+    def run() -> int:
+        options = api.ExportOptions(strict=strict, set_values=_parse_set(set_values), excel_safe=excel_safe)
+        paths = api.expand_inputs(inputs)
+        with _progress(len(paths), f"exporting to {to}") as progress:
+            results = api.iter_records(paths, from_format, progress=progress)
+            report = api.convert(results, to, out, options, on_failure=_report_failure)
+        return _finish(report, errors_path, "exported")
+
+    _guard(run)
+
+
+@main.command()
+@click.argument("nct_ids", nargs=-1)
+@click.option("--query", help="Search term (query.term) whose every result is fetched.")
+@click.option(
+    "--base-url", default="https://clinicaltrials.gov/api/v2", show_default=True, help="API v2 root."
+)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Output file (default stdout).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted download into -o OUT without duplicates.")
+@click.option("--page-size", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True)
+@_errors_option
+def fetch(
+    nct_ids: tuple[str, ...],
+    query: str | None,
+    base_url: str,
+    out: str | None,
+    resume: bool,
+    page_size: int,
+    timeout: float,
+    retries: int,
+    errors_path: str | None,
+):
+    """Download records from the ClinicalTrials.gov API v2 as canonical records."""
+
+    def run() -> int:
+        if not nct_ids and not query:
+            raise UsageError("give NCT ids, --query TEXT, or both")
+        if resume and not out:
+            raise UsageError("--resume needs -o OUT")
+        with _progress(len(nct_ids) if not query else 0, "fetching") as progress:
+            report = api.fetch(
+                list(nct_ids),
+                query=query,
+                base_url=base_url,
+                out=out,
+                resume=resume,
+                page_size=page_size,
+                timeout=timeout,
+                retries=retries,
+                progress=progress,
+                on_failure=_report_failure,
+            )
+        return _finish(report, errors_path, "fetched")
+
+    _guard(run)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,131 @@
+"""JSON documents: one object, a list, an API v2 search page, or JSON Lines.
+
+Each object is handed to the importer its keys call for: ``protocolSection``
+means an API v2 study, ``record_id`` a canonical record. Positions are
+reported as JSON paths (``$.studies[3]``) or, for JSON Lines, line numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import Failure, RecordError
+from ..model import Record
+from ..reading import decode_text
+
+Located = tuple[Any, str]  # a JSON value and where it is: "$[2]", "line 7"
+
+
+def iter_json_values(data: bytes, path: str | None) -> Iterator[Located]:
+    """The top-level record values of a JSON or JSON Lines document.
+
+    A list is unpacked; an API v2 page (``{"studies": [...]}``) gives its
+    studies. Raises :class:`RecordError` for text that is not JSON; a bad line
+    of JSON Lines is raised when reached, after the good lines before it.
+    """
+    text = decode_text(data, path)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if _looks_like_json_lines(text, exc):
+            yield from _iter_json_lines(text, path)
+            return
+        raise RecordError(
+            Failure(
+                "bad-json",
+                f"not valid JSON: {exc.msg} (expected a JSON object, a list of objects, or JSON Lines)",
+                path=path,
+                line=exc.lineno,
+                column=exc.colno,
+            )
+        ) from None
+    yield from _unpack(value)
+
+
+def _looks_like_json_lines(text: str, exc: json.JSONDecodeError) -> bool:
+    return exc.msg == "Extra data" and text.lstrip().startswith("{")
+
+
+def _iter_json_lines(text: str, path: str | None) -> Iterator[Located]:
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RecordError(
+                Failure(
+                    "bad-json",
+                    f"line {number} is not valid JSON: {exc.msg} (expected one JSON object a line)",
+                    path=path,
+                    line=number,
+                    column=exc.colno,
+                )
+            ) from None
+        yield value, f"line {number}"
+
+
+def _unpack(value: Any) -> Iterator[Located]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield item, f"$[{i}]"
+    elif isinstance(value, dict) and isinstance(value.get("studies"), list) and "protocolSection" not in value:
+        for i, item in enumerate(value["studies"]):
+            yield item, f"$.studies[{i}]"
+    else:
+        yield value, "$"
+
+
+def classify(value: Any) -> str | None:
+    """``ctgov-json`` / ``canonical`` from an object's keys; None if neither."""
+    if isinstance(value, dict):
+        if "protocolSection" in value:
+            return "ctgov-json"
+        if "record_id" in value:
+            return "canonical"
+    return None
+
+
+def read(data: bytes, path: str | None, force: str | None = None) -> Iterator[Record | Failure]:
+    """Records from any JSON document; ``force`` names the importer for every object."""
+    from . import canonical, ctgov_json
+
+    converters = {"ctgov-json": ctgov_json.record_from_study, "canonical": canonical.record_from_dict}
+    values = iter_json_values(data, path)
+    index = 0
+    while True:
+        try:
+            value, where = next(values)
+        except StopIteration:
+            return
+        except RecordError as exc:
+            exc.failure.index = index
+            yield exc.failure
+            return
+        kind = force or classify(value)
+        if kind is None:
+            yield Failure(
+                "unknown-json",
+                "JSON object is neither an API v2 study (no 'protocolSection') nor a canonical record "
+                "(no 'record_id')",
+                path=path,
+                index=index,
+                json_path=where if where.startswith("$") else None,
+                line=int(where[5:]) if where.startswith("line ") else None,
+            )
+        else:
+            try:
+                yield converters[kind](value, path, where)
+            except RecordError as exc:
+                f = exc.failure
+                f.path, f.index = path, index
+                if f.json_path is None and where.startswith("$"):
+                    f.json_path = where
+                elif f.json_path is not None and f.json_path.startswith("$") and where != "$":
+                    f.json_path = where + f.json_path[1:]
+                if where.startswith("line ") and f.line is None:
+                    f.line = int(where[5:])
+                yield f
+        index += 1

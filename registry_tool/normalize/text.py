@@ -1,0 +1,26 @@
+"""Text clean-up shared by every reader: white space and Markdown escapes."""
+
+from __future__ import annotations
+
+import re
+
+_WS = re.compile(r"\s+")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=\"'&])")
+
+
+def fold_ws(text: str) -> str:
+    """Runs of white space to one space, ends stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+def clean(text: str | None) -> str | None:
+    """Folded text, or None where nothing is left."""
+    if text is None:
+        return None
+    folded = fold_ws(text)
+    return folded or None
+
+
+def unescape_markdown(text: str) -> str:
+    """Drop Markdown backslash escapes (API v2 text): ``\\<`` -> ``<``."""
+    return _MD_ESCAPE.sub(r"\1", text) if "\\" in text else text

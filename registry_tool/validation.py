@@ -1,0 +1,81 @@
+"""Validation of canonical records against ``schemas/record.schema.json``.
+
+Violations are data (:class:`Violation`: a stable code, a JSON path and a
+message), and every violation of a record is reported, not only the first.
+The schema is compiled once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    code: str  # the JSON Schema keyword that failed: "required", "enum", "type", ...
+    path: str  # JSON path into the record: "$.outcomes[3].time_frame.points[0].unit"
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "path": self.path, "message": self.message}
+
+
+def schema_text(name: str) -> str:
+    """The text of one of the project's schema files (``schemas/`` in the repository).
+
+    An installed package carries them as ``registry_tool.schemas``; an
+    editable install reads them from the repository itself.
+    """
+    try:
+        return resources.files("registry_tool.schemas").joinpath(name).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return (Path(__file__).resolve().parent.parent / "schemas" / name).read_text("utf-8")
+
+
+def load_schema(name: str = "record.schema.json") -> dict[str, Any]:
+    """One of the JSON schemas the project ships, as a dict."""
+    return json.loads(schema_text(name))
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def json_path(parts: Any) -> str:
+    """``$.a.b[0]`` from a sequence of keys and indexes."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def validate(record: dict[str, Any]) -> list[Violation]:
+    """Every way ``record`` (a canonical JSON dict) breaks the schema; [] when valid."""
+    validator = _validator()
+    if validator.is_valid(record):
+        return []
+    violations = []
+    for error in validator.iter_errors(record):
+        # oneOf/anyOf failures say little on their own; their best sub-error says what was expected.
+        leaf = _best_leaf(error)
+        violations.append(Violation(leaf.validator, json_path(leaf.absolute_path), leaf.message))
+    violations.sort(key=lambda v: v.path)
+    return violations
+
+
+def _best_leaf(error: Any) -> Any:
+    from jsonschema.exceptions import best_match
+
+    if error.context:
+        return best_match(error.context) or error
+    return error
