@@ -301,13 +301,17 @@ def convert(
             if isinstance(result, Failure):
                 failed(result)
                 continue
+            data = None
             if options.validate:
-                _, failure = check_record(result)
+                data, failure = check_record(result)
                 if failure is not None:
                     failed(failure)
                     continue
             try:
-                extra: list[RecordWarning] = sink.write(result) or []
+                if data is not None and hasattr(sink, "write_dict"):
+                    extra: list[RecordWarning] = sink.write_dict(result, data) or []
+                else:
+                    extra = sink.write(result) or []
             except RecordError as exc:
                 exc.failure.record_id = exc.failure.record_id or result.record_id
                 exc.failure.path = exc.failure.path or result.source.path

@@ -8,22 +8,43 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
 
+def is_special_file(path: str) -> bool:
+    """True for an existing target that is not a regular file (``/dev/null``, a FIFO, a tty).
+
+    Such a target is written in place: renaming a temporary file over it would
+    replace the device itself.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode)
+
+
 @contextmanager
 def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[Any]]:
-    """Open a temporary file for writing; on success it replaces ``path``."""
+    """Open a temporary file for writing; on success it replaces ``path``.
+
+    A target that is a device or a pipe (``-o /dev/null``) is written directly.
+    """
+    if "b" not in mode:
+        open_args.setdefault("encoding", "utf-8")
+        open_args.setdefault("newline", "")
+    if is_special_file(path):
+        with open(path, mode, **open_args) as fh:
+            yield fh
+        return
     target = os.path.abspath(path)
     directory = os.path.dirname(target)
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
-    if "b" not in mode:
-        open_args.setdefault("encoding", "utf-8")
-        open_args.setdefault("newline", "")
     try:
         with os.fdopen(fd, mode, **open_args) as fh:
             yield fh

@@ -2,7 +2,13 @@
 
 Violations are data (:class:`Violation`: a stable code, a JSON path and a
 message), and every violation of a record is reported, not only the first.
-The schema is compiled once per process.
+
+The schema is compiled once per process. Valid records, the common case, are
+checked by ``jsonschema-rs`` (a compiled JSON Schema 2020-12 validator, about
+250 times faster than the pure-Python one here); only a record that fails is
+explained by ``jsonschema``, whose error tree says best what a ``oneOf``
+expected. Both honour the same schema file; where ``jsonschema-rs`` is not
+installed, ``jsonschema`` does both jobs.
 """
 
 from __future__ import annotations
@@ -44,11 +50,22 @@ def load_schema(name: str = "record.schema.json") -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
+    """The explaining validator (pure Python ``jsonschema``)."""
     from jsonschema import Draft202012Validator
 
     schema = load_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+@lru_cache(maxsize=1)
+def _fast_is_valid() -> Any:
+    """``is_valid`` of the compiled validator, or of the explaining one as a fallback."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - jsonschema-rs is a dependency
+        return _validator().is_valid
+    return jsonschema_rs.Draft202012Validator(load_schema()).is_valid
 
 
 def json_path(parts: Any) -> str:
@@ -61,14 +78,16 @@ def json_path(parts: Any) -> str:
 
 def validate(record: dict[str, Any]) -> list[Violation]:
     """Every way ``record`` (a canonical JSON dict) breaks the schema; [] when valid."""
-    validator = _validator()
-    if validator.is_valid(record):
+    if _fast_is_valid()(record):
         return []
+    validator = _validator()
     violations = []
     for error in validator.iter_errors(record):
         # oneOf/anyOf failures say little on their own; their best sub-error says what was expected.
         leaf = _best_leaf(error)
         violations.append(Violation(leaf.validator, json_path(leaf.absolute_path), leaf.message))
+    if not violations:  # the two validators disagree: trust the stricter one, say so
+        violations.append(Violation("schema", "$", "record breaks the record schema (compiled validator)"))
     violations.sort(key=lambda v: v.path)
     return violations
 

@@ -36,18 +36,19 @@ class Exporter:
 
 
 class StreamOutput:
-    """A text output that is stdout, or a file written atomically."""
+    """A byte output that is stdout, or a file written atomically."""
 
     def __init__(self, path: str | None):
         self._file: AtomicFile | None = None
         if path is None:
-            self.handle: IO[str] = sys.stdout
+            sys.stdout.flush()
+            self.handle: IO[bytes] = sys.stdout.buffer
         else:
-            self._file = AtomicFile(path, "w")
+            self._file = AtomicFile(path, "wb")
             self.handle = self._file.handle
 
-    def write(self, text: str) -> Any:
-        return self.handle.write(text)
+    def write(self, data: bytes) -> Any:
+        return self.handle.write(data)
 
     def commit(self) -> None:
         if self._file is not None:

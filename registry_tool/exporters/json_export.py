@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..model import Record, RecordWarning
 from .base import Exporter, StreamOutput
 
 
-def dumps_record(record: Record, pretty: bool = False) -> str:
-    """A record as canonical JSON text (no trailing newline)."""
+try:  # orjson encodes a record about ten times faster than the json module
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency
+    orjson = None
+
+
+def encode_record(data: dict[str, Any], pretty: bool = False) -> bytes:
+    """A canonical record dict as UTF-8 JSON, newline-terminated."""
+    if orjson is not None:
+        option = orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if pretty else 0)
+        return orjson.dumps(data, option=option)
     if pretty:
-        return json.dumps(record.to_dict(), ensure_ascii=False, indent=2)
-    return json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def dumps_record(record: Record | dict[str, Any], pretty: bool = False) -> str:
+    """A record (or its canonical dict) as JSON text, no trailing newline."""
+    data = record.to_dict() if isinstance(record, Record) else record
+    return encode_record(data, pretty).decode("utf-8").rstrip("\n")
 
 
 class JsonLinesExporter(Exporter):
@@ -23,7 +39,11 @@ class JsonLinesExporter(Exporter):
         self._stream = StreamOutput(self.out)
 
     def write(self, record: Record) -> list[RecordWarning]:
-        self._stream.write(dumps_record(record) + "\n")
+        return self.write_dict(record, record.to_dict())
+
+    def write_dict(self, record: Record, data: dict[str, Any]) -> list[RecordWarning]:
+        """Write a record whose canonical dict the caller already built."""
+        self._stream.write(encode_record(data))
         return []
 
     def close(self) -> None:
@@ -42,20 +62,20 @@ class JsonExporter(JsonLinesExporter):
 
     def __init__(self, out, options):
         super().__init__(out, options)
-        self._first: Record | None = None
+        self._first: dict[str, Any] | None = None
         self._count = 0
 
-    def write(self, record: Record) -> list[RecordWarning]:
+    def write_dict(self, record: Record, data: dict[str, Any]) -> list[RecordWarning]:
         self._count += 1
         if self._count == 1:
-            self._first = record
+            self._first = data
             return []
         if self._first is not None:
-            super().write(self._first)
+            super().write_dict(record, self._first)
             self._first = None
-        return super().write(record)
+        return super().write_dict(record, data)
 
     def close(self) -> None:
         if self._count == 1 and self._first is not None:
-            self._stream.write(dumps_record(self._first, pretty=True) + "\n")
+            self._stream.write(encode_record(self._first, pretty=True))
         super().close()

@@ -170,7 +170,7 @@ _PHASE_IN_PROSE = re.compile(
 
 def phases_in_prose(text: str | None) -> tuple[list[str], list[str]]:
     """Phases a summary states ("Phase II" -> PHASE2) and the phrases that said so."""
-    if not text:
+    if not text or "phase" not in text.lower():
         return [], []
     codes: list[str] = []
     phrases: list[str] = []

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-_WS = re.compile(r"\s+")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=\"'&])")
 
 
 def fold_ws(text: str) -> str:
     """Runs of white space to one space, ends stripped."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean(text: str | None) -> str | None:
