@@ -90,10 +90,14 @@ def read_path(path: str | None, from_format: str = "auto") -> Iterator[Result]:
         doc = read_document(path)
         fmt = detect_format(doc.data, path) if from_format == "auto" else from_format
         read = formats.importer(fmt)
+        results = read(doc.data, path)
     except RecordError as exc:
         yield exc.failure
         return
-    yield from guarded(read(doc.data, path), path)
+    except Exception as exc:  # noqa: BLE001 - an importer that cannot even start fails this input only
+        yield Failure("internal-error", f"unexpected {type(exc).__name__}: {exc} (please report this input)", path=path)
+        return
+    yield from guarded(results, path)
 
 
 def guarded(results: Iterator[Result], path: str | None) -> Iterator[Result]:

@@ -65,6 +65,7 @@ register_importer("text", ".importers.text:read", "flattened registry text (FORM
 register_importer("ctgov-xml", ".importers.ctgov_xml:read", "legacy ClinicalTrials.gov clinical_study XML")
 register_importer("ctgov-json", ".importers.ctgov_json:read", "ClinicalTrials.gov API v2 JSON")
 register_importer("canonical", ".importers.canonical:read", "canonical records (JSON / JSON Lines)")
+register_importer("json", ".importers.json_router:read", "any JSON: API v2 studies or canonical records, told apart per object")
 
 register_exporter("json", ".exporters.json_export:JsonExporter", "canonical JSON (one record) / JSON Lines")
 register_exporter("jsonl", ".exporters.json_export:JsonLinesExporter", "canonical JSON Lines")

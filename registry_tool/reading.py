@@ -8,6 +8,7 @@ and tells which importer a document needs.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -110,16 +111,23 @@ def decode_text(data: bytes, path: str | None = None) -> str:
 def detect_format(data: bytes, path: str | None = None) -> str:
     """Tell the importer a document needs from its content.
 
-    ``<`` first (after white space and a byte-order mark) means registry XML;
-    ``{`` or ``[`` means JSON (registry API v2 or canonical records, told
-    apart per object by :mod:`registry_tool.importers.json_router`); anything
-    else is flattened text.
+    A tag first (after white space and a byte-order mark) means registry XML;
+    a JSON object or list means JSON (registry API v2 or canonical records,
+    told apart per object by :mod:`registry_tool.importers.json_router`);
+    anything else, ``<5 years ...`` or ``[Phase II] ...`` included, is
+    flattened text.
     """
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(_UTF16_BOMS):
         head = decode_text(data, path).lstrip()[:16].encode()
-    if head.startswith(b"<"):
+    if _XML_START.match(head):
         return "ctgov-xml"
-    if head.startswith((b"{", b"[")):
+    if _JSON_START.match(head):
         return "json"
     return "text"
+
+
+# A tag, a declaration or a comment; "<5 years" starts a text entry.
+_XML_START = re.compile(rb"<[?!A-Za-z_]")
+# An object with a key or empty; a list of values or empty; "[Phase II] ..." is text.
+_JSON_START = re.compile(rb'\{\s*["}]|\{\s*$|\[\s*[\[{"\d\-tfn\]]|\[\s*$')

@@ -88,11 +88,19 @@ def classify(value: Any) -> str | None:
     return None
 
 
+def _converter(kind: str) -> Any:
+    """The function that turns one JSON object of ``kind`` into a record."""
+    if kind == "canonical":
+        from .canonical import record_from_dict
+
+        return record_from_dict
+    from .ctgov_json import record_from_study
+
+    return record_from_study
+
+
 def read(data: bytes, path: str | None, force: str | None = None) -> Iterator[Record | Failure]:
     """Records from any JSON document; ``force`` names the importer for every object."""
-    from . import canonical, ctgov_json
-
-    converters = {"ctgov-json": ctgov_json.record_from_study, "canonical": canonical.record_from_dict}
     values = iter_json_values(data, path)
     index = 0
     while True:
@@ -117,7 +125,7 @@ def read(data: bytes, path: str | None, force: str | None = None) -> Iterator[Re
             )
         else:
             try:
-                yield converters[kind](value, path, where)
+                yield _converter(kind)(value, path, where)
             except RecordError as exc:
                 f = exc.failure
                 f.path, f.index = path, index
