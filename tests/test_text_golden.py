@@ -9,6 +9,8 @@ failure's code and position) for an entry that must be refused.
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,44 @@ def test_golden_entry(name):
     assert registry_tool.validate(data) == []
     assert mismatches(expected["record"], data) == []
     assert sorted(w["code"] for w in data["warnings"]) == sorted(expected["warning_codes"])
+
+
+_LABELS = re.compile(
+    r"(?im)^[ \t]*(?:name|description|measure|allocation)[ \t]*:"  # a label starting a line
+    r"|(?:Description|Measure|Allocation|Name|DESCRIPTION|MEASURE|ALLOCATION|NAME)[ \t]*:"  # a glued label
+    r"|\.[ \t]*time[ \t]*:"  # the time separator
+    r"|^there[ \t]+(?:is|are)[ \t]+\S+[ \t]+snps?\.?[ \t]*$"  # the variant-count line (its number is a field)
+    r"|^[ \t]*(?:key[ \t]+)?(?:inclusion|exclusion)[ \t]+criteria[ \t]*:?"  # a heading: it sets criteria kinds
+)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key) if key != "source" else ()
+            if key != "source":
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _word_counts(text: str) -> Counter:
+    return Counter(re.findall(r"\w+", text))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_entry_loses_no_word(name):
+    """Nothing lost: every word of the entry is in a field, in extras or in a warning."""
+    raw = (FIXTURES / f"{name}.txt").read_bytes()
+    expected = json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))
+    if "error" in expected:
+        pytest.skip("refused entry")
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    record = registry_tool.parse_text(text).to_dict()
+    entry_words = _word_counts(_LABELS.sub(" ", text))
+    record_words = _word_counts(" ".join(_strings(record)))
+    missing = entry_words - record_words
+    assert not missing, f"words of the entry found nowhere in the record: {dict(missing)}"

@@ -105,3 +105,26 @@ def test_well_formed_entries_round_trip(entry):
     assert (record.design.allocation.text if record.design.allocation else None) == allocation
     assert (record.design.intervention_model.text if record.design.intervention_model else None) == model
     assert record.extras == {}
+
+
+# --- batches: bad records never stop the good ones, counts add up ----------------------
+
+_GOOD_ENTRY = "Name: drug\nMeasure: Response. Time: 3 months\n"
+_BAD_ENTRIES = [b"", b"   \n\t\n", b"Name: x\x00y\n", b"Name: caf\xe9\n", b"\xff\xfe\x00"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.just(None), st.sampled_from(_BAD_ENTRIES)), min_size=1, max_size=12))
+def test_batch_counts_add_up(tmp_path_factory, plan):
+    from registry_tool.api import convert, iter_records
+
+    folder = tmp_path_factory.mktemp("batch")
+    for i, bad in enumerate(plan):
+        (folder / f"{i:02d}.txt").write_bytes(_GOOD_ENTRY.encode() + str(i).encode() if bad is None else bad)
+    out = folder / "out.jsonl"
+    report = convert(iter_records([str(folder)]), "jsonl", str(out))
+    good = sum(1 for bad in plan if bad is None)
+    assert report.records_in == len(plan) == report.records_out + len(report.failures)
+    assert report.records_out == good
+    assert len(out.read_text("utf-8").splitlines()) == good
+    assert all(f.path and f.code != "internal-error" for f in report.failures)
