@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[A
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
     try:
+        os.fchmod(fd, _mode_for(target, 0o666))
         with os.fdopen(fd, mode, **open_args) as fh:
             yield fh
             fh.flush()
@@ -62,23 +64,103 @@ def atomic_directory(path: str) -> Iterator[str]:
 
     An existing ``path`` is replaced only after the new content is complete.
     """
-    target = os.path.abspath(path.rstrip("/\\") or path)
-    parent = os.path.dirname(target)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=parent)
+    folder = AtomicDirectory(path)
     try:
-        yield tmp
-        if os.path.isdir(target):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", suffix=".old", dir=parent)
-            os.rmdir(old)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        yield folder.path
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        folder.discard()
         raise
+    folder.commit()
+
+
+class AtomicDirectory:
+    """A folder built in a hidden temporary sibling of ``target`` and renamed onto it at commit.
+
+    ``path`` is where to write meanwhile. Until :meth:`commit` the target is
+    untouched; :meth:`discard` removes the temporary folder. On Linux an
+    existing target is swapped with the new folder in one step
+    (``renameat2(RENAME_EXCHANGE)``); elsewhere it is moved aside, the new
+    folder moved in, and the old one deleted, with the old one put back if the
+    second move fails. A process killed outright (SIGKILL, power loss) can
+    leave the hidden ``.NAME.*.part`` folder behind, never a half-written
+    target.
+    """
+
+    def __init__(self, target: str):
+        self.target = os.path.abspath(target.rstrip("/\\") or target)
+        parent = os.path.dirname(self.target)
+        os.makedirs(parent, exist_ok=True)
+        self.path = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}.", suffix=".part", dir=parent)
+        os.chmod(self.path, _mode_for(self.target, 0o777))
+        self._done = False
+
+    def commit(self) -> None:
+        """Put the finished folder in place of the target (replacing an existing one)."""
+        if self._done:
+            return
+        try:
+            if os.path.isdir(self.target):
+                _swap_directories(self.path, self.target)
+                shutil.rmtree(self.path, ignore_errors=True)  # now the old content
+            else:
+                os.replace(self.path, self.target)
+            _fsync_directory(os.path.dirname(self.target))
+        except BaseException:
+            self.discard()
+            raise
+        self._done = True
+
+    def discard(self) -> None:
+        """Remove the temporary folder; the target stays as it was."""
+        if not self._done:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self._done = True
+
+
+def _swap_directories(new: str, target: str) -> None:
+    """Exchange ``new`` and ``target``: afterwards ``target`` holds the new content, ``new`` the old."""
+    if _rename_exchange(new, target):
+        return
+    parent = os.path.dirname(target)
+    aside = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", suffix=".old", dir=parent)
+    os.rmdir(aside)
+    os.replace(target, aside)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(aside, target)
+        raise
+    os.replace(aside, new)
+
+
+def _rename_exchange(a: str, b: str) -> bool:
+    """Swap two paths atomically with Linux renameat2; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def _fsync_directory(path: str) -> None:
+    """Make a rename in ``path`` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class AtomicFile:
@@ -96,6 +178,18 @@ class AtomicFile:
             self._cm.__exit__(RuntimeError, RuntimeError("discarded"), None)
         except RuntimeError:
             pass
+
+
+def _mode_for(target: str, default: int) -> int:
+    """The permission bits the output should get: those of the file it replaces, else
+    ``default`` less the umask, as a plain ``open``/``mkdir`` would give (temporary
+    files are created private)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return default & ~umask
 
 
 def _remove(path: str) -> None:
