@@ -1,0 +1,163 @@
+"""Export throughput: records per second of the CSV, SQLite and JSON Lines exporters.
+
+1. Exporters alone: the shared corpus is read once into memory (registry XML
+   and API v2 JSON where their importers are installed, else the XML corpus
+   rendered as flattened text and parsed), then written by each exporter with
+   schema validation off, so the figure is the exporter's own cost. SQLite is
+   timed twice: into a new file, and re-exporting every record into the
+   filled file (each record's old rows deleted first). The CSV package is
+   then validated with the ``frictionless`` library (if installed), timed.
+2. Whole process, memory: ``registry-tool export --to csv`` on the rendered
+   corpus and on ten copies of it (distinct record ids), in a child process;
+   peak memory must not grow with the batch.
+
+    python benchmarks/export_throughput.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from registry_tool import ExportOptions, Record, convert, iter_records  # noqa: E402
+from tests.corpus import corpus_files  # noqa: E402
+from tests.render_flat import render, truth_from_xml  # noqa: E402
+
+
+def render_corpus(folder: Path, copies: int) -> int:
+    """Write the XML corpus as flattened text entries, ``copies`` times; return the count.
+
+    Each copy's summary starts with its number, so every entry has its own
+    record id (a text entry's id is derived from its content).
+    """
+    entries = []
+    for path in corpus_files("ctgov-xml"):
+        truth = truth_from_xml(path.read_bytes())
+        if truth is not None:
+            entries.append((path.stem, render(truth)))
+    for copy in range(copies):
+        sub = folder / f"copy{copy:02d}"
+        sub.mkdir()
+        for stem, text in entries:
+            (sub / f"{stem}.txt").write_text(f"(copy {copy}) {text}", encoding="utf-8")
+    return copies * len(entries)
+
+
+def load_records(tmp: Path) -> tuple[list[Record], str]:
+    """The corpus as records, and what it was read from."""
+    try:
+        import registry_tool.importers.ctgov_json  # noqa: F401
+        import registry_tool.importers.ctgov_xml  # noqa: F401
+    except ImportError:
+        folder = tmp / "rendered"
+        folder.mkdir()
+        render_corpus(folder, 1)
+        inputs, what = [str(folder)], "XML corpus rendered as flattened text"
+    else:
+        inputs = [str(corpus_files("ctgov-xml")[0].parent), str(corpus_files("ctgov-json")[0].parent)]
+        what = "registry XML + API v2 JSON corpus"
+    seen: set[str] = set()
+    records = []
+    for result in iter_records(inputs):
+        if isinstance(result, Record) and result.record_id not in seen:
+            seen.add(result.record_id)
+            records.append(result)
+    return records, what
+
+
+def best_of(repeat: int, run) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def peak_memory_of_export(folder: Path, out: Path) -> tuple[float, int, int]:
+    """Seconds, exit status and peak RSS (KiB) of ``registry-tool export FOLDER --to csv -o OUT``."""
+    exe = shutil.which("registry-tool", path=str(Path(sys.executable).parent)) or "registry-tool"
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "rc = subprocess.call(sys.argv[1:])\n"
+        "print(time.perf_counter() - t, rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    cmd = [exe, "export", str(folder), "--to", "csv", "-o", str(out)]
+    result = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True)
+    seconds, rc, rss = result.stdout.split()
+    return float(seconds), int(rc), int(rss)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is reported")
+    args = parser.parse_args()
+    if not corpus_files("ctgov-xml"):
+        print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
+        return 2
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    options = ExportOptions(validate=False)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        records, what = load_records(tmp)
+        n = len(records)
+        print(f"records: {n} ({what})")
+
+        def report(label: str, seconds: float) -> None:
+            print(f"{label:<28} {n:6d} records in {seconds:6.2f} s = {n / seconds:8.0f} records/s")
+
+        report("csv", best_of(args.repeat, lambda: convert(records, "csv", str(tmp / "csv"), options)))
+        db = tmp / "x.db"
+
+        def fresh_sqlite() -> None:
+            if db.exists():
+                db.unlink()
+            convert(records, "sqlite", str(db), options)
+
+        report("sqlite (new file)", best_of(args.repeat, fresh_sqlite))
+        report("sqlite (replace every record)",
+               best_of(args.repeat, lambda: convert(records, "sqlite", str(db), options)))
+        report("jsonl", best_of(args.repeat, lambda: convert(records, "jsonl", str(tmp / "x.jsonl"), options)))
+        rows = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in (tmp / "csv").glob("*.csv"))
+        try:
+            import frictionless
+        except ImportError:
+            print("frictionless not installed: package validation not timed")
+        else:
+            t = time.perf_counter()
+            valid = frictionless.validate(str(tmp / "csv" / "datapackage.json")).valid
+            print(f"frictionless validation of the package ({rows} lines of CSV): "
+                  f"{time.perf_counter() - t:.2f} s, valid={valid}")
+
+        sizes = {}
+        for copies in (1, 10):
+            folder = tmp / f"x{copies}"
+            folder.mkdir()
+            count = render_corpus(folder, copies)
+            seconds, rc, rss = min(
+                (peak_memory_of_export(folder, tmp / f"out{copies}") for _ in range(args.repeat)),
+                key=lambda r: r[0],
+            )
+            sizes[copies] = rss
+            status = "" if rc == 0 else f" (exit status {rc})"
+            print(f"registry-tool export --to csv, x{copies:<2}: {count:6d} entries in {seconds:6.2f} s = "
+                  f"{count / seconds:6.0f} entries/s (whole process, text parsing and validation included), "
+                  f"peak memory {rss / 1024:6.1f} MiB{status}")
+        print(f"memory ratio x10/x1: {sizes[10] / sizes[1]:.2f} (target < 1.2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
