@@ -6,9 +6,7 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,16 @@ from click.testing import CliRunner
 from registry_tool import ExportOptions, Failure, Record, UsageError, convert, iter_records, validate
 from registry_tool.cli import main
 from registry_tool.exporters.tables import LAYOUT_VERSION, TABLES
-from tests.export_readback import read_csv_package, records_from_tables
+from tests.export_support import (
+    GOLDEN,
+    RECORDS,
+    fixture_records,
+    kill_mid_export,
+    read_csv_package,
+    records_from_tables,
+)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "export"
-RECORDS = FIXTURES / "records"
-GOLDEN = FIXTURES / "golden"
 TABLE_FILES = sorted(f"{t.name}.csv" for t in TABLES)
-
-
-def fixture_records() -> list[Record]:
-    results = list(iter_records([str(RECORDS)]))
-    assert all(isinstance(r, Record) for r in results), results
-    return results
 
 
 def export_csv(records, out: Path, **options) -> object:
@@ -289,19 +285,7 @@ def test_killed_export_keeps_the_old_folder(tmp_path):
     out = tmp_path / "out"
     export_csv(fixture_records(), out)
     before = _snapshot(out)
-    script = textwrap.dedent(
-        f"""
-        import os, signal
-        from registry_tool import ExportOptions, iter_records
-        from registry_tool.exporters.csv_export import CsvExporter
-        sink = CsvExporter({str(out)!r}, ExportOptions())
-        for record in iter_records([{str(RECORDS)!r}]):
-            sink.write(record)
-        os.kill(os.getpid(), signal.SIGKILL)
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
-    assert result.returncode == -9
+    assert kill_mid_export("registry_tool.exporters.csv_export:CsvExporter", out) == -9
     assert _snapshot(out) == before
     # what a killed process cannot clean up is a hidden temporary folder, never a half-written DIR
     assert all(name.startswith(".out.") and name.endswith(".part") for name in siblings(out))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,17 +15,14 @@ from registry_tool import ExportOptions, Failure, Record, UsageError, convert, i
 from registry_tool.cli import main
 from registry_tool.exporters.sqlite_export import APPLICATION_ID
 from registry_tool.exporters.tables import LAYOUT_VERSION, TABLES
-from tests.export_readback import read_sqlite, records_from_tables
-
-FIXTURES = Path(__file__).parent / "fixtures" / "export"
-RECORDS = FIXTURES / "records"
-GOLDEN = FIXTURES / "golden"
-
-
-def fixture_records() -> list[Record]:
-    results = list(iter_records([str(RECORDS)]))
-    assert all(isinstance(r, Record) for r in results), results
-    return results
+from tests.export_support import (
+    GOLDEN,
+    RECORDS,
+    fixture_records,
+    kill_mid_export,
+    read_sqlite,
+    records_from_tables,
+)
 
 
 def export_db(records, db: Path, on_failure=None, **options):
@@ -230,19 +225,7 @@ def test_killed_export_leaves_the_database_as_it_was(tmp_path):
     records = fixture_records()
     export_db(records[:1], db)
     before = dump(db)
-    script = textwrap.dedent(
-        f"""
-        import os, signal
-        from registry_tool import ExportOptions, iter_records
-        from registry_tool.exporters.sqlite_export import SqliteExporter
-        sink = SqliteExporter({str(db)!r}, ExportOptions())
-        for record in iter_records([{str(RECORDS)!r}]):
-            sink.write(record)
-        os.kill(os.getpid(), signal.SIGKILL)
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
-    assert result.returncode == -9
+    assert kill_mid_export("registry_tool.exporters.sqlite_export:SqliteExporter", db) == -9
     assert dump(db) == before
     export_db(records, db)  # and the database is usable afterwards
     assert counts(db)["trials"] == 3

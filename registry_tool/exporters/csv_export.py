@@ -20,9 +20,8 @@ from typing import IO, Any
 from .. import __version__
 from ..atomic import AtomicDirectory
 from ..errors import RegistryToolError, UsageError
-from ..model import Record, RecordWarning
-from .base import Exporter
-from .tables import LAYOUT_VERSION, TABLES, RecordIdLedger, Table, record_rows
+from ..model import Record
+from .tables import LAYOUT_VERSION, TABLES, Table, TableExporter
 
 PACKAGE_FILE = "datapackage.json"
 
@@ -161,13 +160,15 @@ class _TableFile:
         self.handle.close()
 
 
-class CsvExporter(Exporter):
+class CsvExporter(TableExporter):
     """``--to csv -o DIR``: the tables as CSV files plus ``datapackage.json``."""
+
+    format_name = "csv"
+    usage = "-o DIR: the folder to write the tables and datapackage.json to"
 
     def __init__(self, out: str | None, options: Any):
         super().__init__(out, options)
-        if self.out is None:
-            raise UsageError("--to csv needs -o DIR: the folder to write the tables and datapackage.json to")
+        assert self.out is not None
         check_replaceable(self.out)
         self._folder = AtomicDirectory(self.out)
         self._files: list[_TableFile] = []
@@ -177,15 +178,10 @@ class CsvExporter(Exporter):
         except BaseException:
             self.abort()
             raise
-        self._ledger = RecordIdLedger()
 
-    def write(self, record: Record) -> list[RecordWarning]:
-        tables = record_rows(record)
-        self._ledger.check(record)
+    def write_rows(self, record: Record, tables: list[tuple[Table, list[tuple[Any, ...]]]]) -> None:
         for file, (_, rows) in zip(self._files, tables):
             file.write_rows(rows)
-        self._ledger.add(record)
-        return []
 
     def close(self) -> None:
         try:

@@ -18,9 +18,8 @@ import sqlite3
 from typing import Any
 
 from ..errors import Failure, RecordError, RegistryToolError, UsageError
-from ..model import Record, RecordWarning
-from .base import Exporter
-from .tables import LAYOUT_VERSION, TABLES, Column, RecordIdLedger, Table, record_rows
+from ..model import Record
+from .tables import LAYOUT_VERSION, TABLES, Column, Table, TableExporter
 
 # "RTOL" in ASCII: tells a registry-tool database from any other SQLite file.
 APPLICATION_ID = 0x52544F4C
@@ -126,13 +125,15 @@ def prepare_layout(conn: sqlite3.Connection, path: str) -> None:
         )
 
 
-class SqliteExporter(Exporter):
+class SqliteExporter(TableExporter):
     """``--to sqlite -o FILE.db``: add or replace records in a database of the CSV tables."""
+
+    format_name = "sqlite"
+    usage = "-o FILE.db: the database file to write"
 
     def __init__(self, out: str | None, options: Any):
         super().__init__(out, options)
-        if self.out is None:
-            raise UsageError("--to sqlite needs -o FILE.db: the database file to write")
+        assert self.out is not None
         path = self.out
         if os.path.exists(path) and not os.path.isfile(path):
             raise UsageError(f"{path} exists and is not a file; --to sqlite writes a database file (-o FILE.db)")
@@ -151,11 +152,8 @@ class SqliteExporter(Exporter):
             self.abort()
             raise
         self._inserts = [insert_sql(table) for table in TABLES]
-        self._ledger = RecordIdLedger()
 
-    def write(self, record: Record) -> list[RecordWarning]:
-        tables = record_rows(record)
-        self._ledger.check(record)
+    def write_rows(self, record: Record, tables: list[tuple[Table, list[tuple[Any, ...]]]]) -> None:
         conn = self._connection()
         conn.execute("SAVEPOINT record")
         try:
@@ -177,8 +175,6 @@ class SqliteExporter(Exporter):
         except sqlite3.Error as exc:
             raise RegistryToolError(f"{self.out}: {exc}; the export stopped and the database is left as it was") from None
         conn.execute("RELEASE record")
-        self._ledger.add(record)
-        return []
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -31,8 +31,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Failure, RecordError
-from ..model import CodedText, Record
+from ..errors import Failure, RecordError, UsageError
+from ..model import CodedText, Record, RecordWarning
+from .base import Exporter
 
 # Bump when a table or column changes meaning or goes away (adding one is
 # also a bump, so an older database is never half-filled); the SQLite export
@@ -176,18 +177,11 @@ def key(position: int) -> Callable[[Item], int]:
     return lambda item: item.index[position]
 
 
-def _record_id_column(table_description: str) -> Column:
+def _record_id_column(what: str) -> Column:
     return Column(
-        "record_id",
-        "string",
-        f"The record's id (trials.record_id) {table_description}.",
-        lambda item: item.record_id,
-        required=True,
+        "record_id", "string", f"The id of the record (trials.record_id) the {what} belongs to.",
+        lambda item: item.record_id, required=True,
     )
-
-
-def _index_column(name: str, what: str) -> Column:
-    return Column(name, "integer", f"1-based position of the {what} within its record.", key(0), True, minimum=1)
 
 
 def _children(get: Callable[[Record], list[Any]]) -> Callable[[Record], Iterator[Item]]:
@@ -198,6 +192,36 @@ def _children(get: Callable[[Record], list[Any]]) -> Callable[[Record], Iterator
     return items
 
 
+_TO_TRIALS = ForeignKey(("record_id",), "trials", ("record_id",))
+
+
+def child_table(
+    name: str,
+    description: str,
+    index: str,
+    what: str,
+    columns: tuple[Column, ...],
+    items: Callable[[Record], list[Any]],
+    foreign_keys: tuple[ForeignKey, ...] = (),
+    indexes: tuple[tuple[str, ...], ...] = (),
+) -> Table:
+    """A table of a record's items: ``record_id`` and the 1-based ``index`` first, both the key,
+    ``record_id`` referring to ``trials``; ``items`` gives the record's list of them."""
+    return Table(
+        name,
+        description,
+        (
+            _record_id_column(what),
+            Column(index, "integer", f"1-based position of the {what} within its record.", key(0), True, minimum=1),
+            *columns,
+        ),
+        ("record_id", index),
+        _children(items),
+        (_TO_TRIALS, *foreign_keys),
+        indexes,
+    )
+
+
 def _coded_columns(
     name: str, get: Callable[[Record], CodedText | None], what: str, codes: tuple[str, ...] = ()
 ) -> tuple[Column, Column]:
@@ -206,10 +230,6 @@ def _coded_columns(
                lambda r: _code(get(r)), enum=codes),
         Column(f"{name}_text", "string", f"{what}: the input's own wording.", lambda r: _text(get(r))),
     )
-
-
-def _to_trials(*columns: str) -> ForeignKey:
-    return ForeignKey(columns or ("record_id",), "trials", ("record_id",))
 
 
 # --- the tables ---------------------------------------------------------------------------
@@ -267,45 +287,41 @@ TRIALS = Table(
     lambda record: (record,),
 )
 
-SPONSORS = Table(
+SPONSORS = child_table(
     "sponsors",
     "The lead sponsor (first, where known) and the collaborators of each record.",
+    "sponsor_index",
+    "sponsor",
     (
-        _record_id_column("the sponsor belongs to"),
-        _index_column("sponsor_index", "sponsor"),
         Column("role", "string", "lead or collaborator.", lambda item: item.obj[0], True,
                enum=("lead", "collaborator")),
         Column("agency", "string", "The sponsoring agency.", lambda item: item.obj[1].agency),
         Column("agency_class", "string", "The agency's class as written (Industry, NIH, Other, ...).",
                lambda item: item.obj[1].agency_class),
     ),
-    ("record_id", "sponsor_index"),
-    _children(lambda r: ([("lead", r.sponsors.lead)] if r.sponsors.lead else [])
-              + [("collaborator", c) for c in r.sponsors.collaborators]),
-    (_to_trials(),),
+    lambda r: ([("lead", r.sponsors.lead)] if r.sponsors.lead else [])
+    + [("collaborator", c) for c in r.sponsors.collaborators],
 )
 
-ARM_GROUPS = Table(
+ARM_GROUPS = child_table(
     "arm_groups",
     "The arms (groups) of each record.",
+    "arm_group_index",
+    "arm",
     (
-        _record_id_column("the arm belongs to"),
-        _index_column("arm_group_index", "arm"),
         Column("label", "string", "The arm's label.", attr("label")),
         Column("type", "string", "The arm's type as written (Experimental, Placebo Comparator, ...).", attr("type")),
         Column("description", "string", "The arm's description.", attr("description")),
     ),
-    ("record_id", "arm_group_index"),
-    _children(lambda r: r.arm_groups),
-    (_to_trials(),),
+    lambda r: r.arm_groups,
 )
 
-INTERVENTIONS = Table(
+INTERVENTIONS = child_table(
     "interventions",
     "The interventions of each record.",
+    "intervention_index",
+    "intervention",
     (
-        _record_id_column("the intervention belongs to"),
-        _index_column("intervention_index", "intervention"),
         Column("name", "string", "The intervention's name.", attr("name")),
         Column("description", "string", "The intervention's description.", attr("description")),
         Column("type", "string", "The intervention type as a contract code.", attr("type"),
@@ -316,10 +332,8 @@ INTERVENTIONS = Table(
         Column("arm_group_labels", "array", "Labels of the arms that receive it (arm_groups.label), as a JSON list.",
                lambda item: json_list(item.obj.arm_group_labels)),
     ),
-    ("record_id", "intervention_index"),
-    _children(lambda r: r.interventions),
-    (_to_trials(),),
-    (("type",),),
+    lambda r: r.interventions,
+    indexes=(("type",),),
 )
 
 
@@ -328,12 +342,12 @@ def _time_frame(item: Item, name: str) -> Any:
     return None if tf is None else getattr(tf, name)
 
 
-OUTCOMES = Table(
+OUTCOMES = child_table(
     "outcomes",
     "The outcome measures of each record, with their time frame's horizon.",
+    "outcome_index",
+    "outcome",
     (
-        _record_id_column("the outcome belongs to"),
-        _index_column("outcome_index", "outcome"),
         Column("type", "string", "primary, secondary or other; empty where the input does not say.", attr("type"),
                enum=("primary", "secondary", "other")),
         Column("measure", "string", "The outcome measure (its title) as written.", attr("measure")),
@@ -355,10 +369,8 @@ OUTCOMES = Table(
         Column("assessors", "array", "Who assesses the measure, where it says, as a JSON list.",
                lambda item: json_list(item.obj.assessors)),
     ),
-    ("record_id", "outcome_index"),
-    _children(lambda r: r.outcomes),
-    (_to_trials(),),
-    (("max_days",), ("type",)),
+    lambda r: r.outcomes,
+    indexes=(("max_days",), ("type",)),
 )
 
 
@@ -373,7 +385,7 @@ TIME_POINTS = Table(
     "time_points",
     "The time points of each outcome's time frame, converted to days where the unit has a fixed length.",
     (
-        _record_id_column("the time point belongs to"),
+        _record_id_column("time point"),
         Column("outcome_index", "integer", "The outcome (outcomes.outcome_index) whose time frame holds the point.",
                key(0), True, minimum=1),
         Column("point_index", "integer", "1-based position of the point within its time frame.",
@@ -389,18 +401,18 @@ TIME_POINTS = Table(
     ),
     ("record_id", "outcome_index", "point_index"),
     _time_point_items,
-    (_to_trials(), ForeignKey(("record_id", "outcome_index"), "outcomes", ("record_id", "outcome_index"))),
+    (_TO_TRIALS, ForeignKey(("record_id", "outcome_index"), "outcomes", ("record_id", "outcome_index"))),
     (("days",),),
 )
 
 _TO_CRITERION = ("record_id", "criterion_index")
 
-CRITERIA = Table(
+CRITERIA = child_table(
     "criteria",
     "The eligibility criteria of each record, one item a row; nested items name their parent.",
+    "criterion_index",
+    "criterion",
     (
-        _record_id_column("the criterion belongs to"),
-        _index_column("criterion_index", "criterion"),
         Column("kind", "string", "inclusion or exclusion; empty where the input does not say.", attr("kind"),
                enum=("inclusion", "exclusion")),
         Column("number", "string", "The item's number as written (5, 2a, iii).", attr("number")),
@@ -410,18 +422,17 @@ CRITERIA = Table(
                lambda item: _index_of(item.obj.parent), minimum=1),
         Column("section", "string", "The heading the item falls under (DISEASE CHARACTERISTICS).", attr("section")),
     ),
-    _TO_CRITERION,
-    _children(lambda r: r.eligibility.criteria),
-    (_to_trials(), ForeignKey(("record_id", "parent_index"), "criteria", _TO_CRITERION, optional=True)),
+    lambda r: r.eligibility.criteria,
+    (ForeignKey(("record_id", "parent_index"), "criteria", _TO_CRITERION, optional=True),),
     (("kind",),),
 )
 
-VARIANTS = Table(
+VARIANTS = child_table(
     "variants",
     "Gene-variant mentions found in each record (marked ones and ones found in the text).",
+    "variant_index",
+    "variant mention",
     (
-        _record_id_column("the mention belongs to"),
-        _index_column("variant_index", "variant mention"),
         Column("text", "string", "The mention as written (T315I).", attr("text"), True),
         Column("kind", "string", "The kind of variant.", attr("kind"), True,
                enum=("protein_change", "fusion", "exon_deletion", "exon_insertion", "rsid", "cdna", "other")),
@@ -436,27 +447,24 @@ VARIANTS = Table(
         Column("candidate", "boolean", "true for a likely typo reported for review (see warnings).",
                attr("candidate"), True),
     ),
-    ("record_id", "variant_index"),
-    _children(lambda r: r.variants),
-    (_to_trials(), ForeignKey(_TO_CRITERION, "criteria", _TO_CRITERION, optional=True)),
+    lambda r: r.variants,
+    (ForeignKey(_TO_CRITERION, "criteria", _TO_CRITERION, optional=True),),
     (("hgvs",), ("gene",)),
 )
 
-WARNINGS = Table(
+WARNINGS = child_table(
     "warnings",
     "Where the importer guessed or could not place something: one row a warning. Check these before analysis.",
+    "warning_index",
+    "warning",
     (
-        _record_id_column("the warning is about"),
-        _index_column("warning_index", "warning"),
         Column("code", "string", "Stable warning code (time-frame-partial, unplaced-text, ...).", attr("code"), True),
         Column("message", "string", "What happened, in words.", attr("message")),
         Column("field", "string", "JSON path of the field concerned (outcomes[2].time_frame).", attr("field")),
         Column("line", "integer", "Line of the input concerned, where known.", attr("line"), minimum=1),
     ),
-    ("record_id", "warning_index"),
-    _children(lambda r: r.warnings),
-    (_to_trials(),),
-    (("code",),),
+    lambda r: r.warnings,
+    indexes=(("code",),),
 )
 
 
@@ -470,21 +478,19 @@ def _extra_json(item: Item) -> str | None:
     return None if isinstance(value, str) else _json(value)
 
 
-EXTRAS = Table(
+EXTRAS = child_table(
     "extras",
     "Input that fitted no field, kept under its label: text in 'text', any other value as JSON in 'json'.",
+    "extra_index",
+    "value",
     (
-        _record_id_column("the value belongs to"),
-        _index_column("extra_index", "value"),
         Column("label", "string", "The label the value was found under (or where it was).",
                lambda item: item.obj[0]),
         Column("text", "string", "The value, when it is text.", _extra_text),
         Column("json", "string", "The value as JSON, when it is not text (a registry element's structure).",
                _extra_json),
     ),
-    ("record_id", "extra_index"),
-    _children(lambda r: list(r.extras.items())),
-    (_to_trials(),),
+    lambda r: list(r.extras.items()),
 )
 
 # In dependency order: a table comes after every table it refers to.
@@ -523,31 +529,42 @@ def check_references(record: Record) -> None:
             )
 
 
-class RecordIdLedger:
-    """The record ids written so far in a batch; a second record with the same id is refused.
+class TableExporter(Exporter):
+    """What the CSV and SQLite exporters share: an output path is required, and a
+    record goes in whole or not at all.
 
-    ``record_id`` is every table's key, so the first record with an id is
-    kept and a later one fails (``duplicate-record-id``); the batch goes on.
+    A record whose references dangle fails (``bad-reference``), and so does a
+    second record with an id already written in the batch
+    (``duplicate-record-id``): ``record_id`` is every table's key, so the
+    first is kept and the batch goes on. Subclasses write one record's rows
+    in :meth:`write_rows`.
     """
 
-    def __init__(self) -> None:
-        self._sources: dict[str, str | None] = {}
+    format_name = "tables"  # the --to name
+    usage = "-o PATH"  # what it needs, for the usage error
 
-    def check(self, record: Record) -> None:
-        """Raise ``duplicate-record-id`` if a record with this id was written already."""
+    def __init__(self, out: str | None, options: Any):
+        super().__init__(out, options)
+        if self.out is None:
+            raise UsageError(f"--to {self.format_name} needs {self.usage}")
+        self._written: dict[str, str | None] = {}  # record id -> the file it came from
+
+    def write(self, record: Record) -> list[RecordWarning]:
+        tables = record_rows(record)
         rid = record.record_id
-        if rid in self._sources:
-            first = self._sources[rid] or "<stdin>"
+        if rid in self._written:
             raise RecordError(
                 Failure(
                     "duplicate-record-id",
-                    f"record id {rid!r} was already written in this batch (from {first}); "
+                    f"record id {rid!r} was already written in this batch (from {self._written[rid] or '<stdin>'}); "
                     "each record id may appear once, the first is kept",
                     record_id=rid,
                     path=record.source.path,
                 )
             )
+        self.write_rows(record, tables)
+        self._written[rid] = record.source.path
+        return []
 
-    def add(self, record: Record) -> None:
-        """Note a record as written."""
-        self._sources[record.record_id] = record.source.path
+    def write_rows(self, record: Record, tables: list[tuple[Table, list[tuple[Any, ...]]]]) -> None:
+        raise NotImplementedError

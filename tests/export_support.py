@@ -1,6 +1,7 @@
-"""Reading CSV / SQLite exports back into canonical record dicts, for the export tests.
+"""Support for the export tests: the fixture records, reading CSV / SQLite
+exports back into canonical record dicts, and killing an export mid-batch.
 
-Written independently of ``registry_tool.exporters.tables``: it reads the
+The read-back is written independently of ``registry_tool.exporters.tables``: it reads the
 tables as a user would (the csv module and datapackage.json types, or
 sqlite3) and rebuilds each record from the documented layout, so a test can
 compare the result with ``record.to_dict()`` field for field.
@@ -11,10 +12,44 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
+from registry_tool import Record, iter_records
+
 Rows = dict[str, list[dict[str, Any]]]
+
+FIXTURES = Path(__file__).parent / "fixtures" / "export"
+RECORDS = FIXTURES / "records"  # canonical records written by hand
+GOLDEN = FIXTURES / "golden"  # the CSV tables those records export to
+
+
+def fixture_records() -> list[Record]:
+    """The hand-written canonical records of ``fixtures/export/records``, in file order."""
+    results = list(iter_records([str(RECORDS)]))
+    assert all(isinstance(r, Record) for r in results), results
+    return results
+
+
+def kill_mid_export(exporter: str, out: Path) -> int:
+    """Run ``exporter`` (``module:Class``) in a child process on the fixture records and
+    SIGKILL it before it closes, so no cleanup runs; return the child's exit status."""
+    module, _, name = exporter.partition(":")
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from registry_tool import ExportOptions, iter_records
+        from {module} import {name}
+        sink = {name}({str(out)!r}, ExportOptions())
+        for record in iter_records([{str(RECORDS)!r}]):
+            sink.write(record)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    return subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent).returncode
 
 
 def _decode_csv_cell(text: str, kind: str) -> Any:
