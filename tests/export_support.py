@@ -18,7 +18,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from registry_tool import Record, iter_records
+from tests import corpus
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -32,6 +35,23 @@ def fixture_records() -> list[Record]:
     results = list(iter_records([str(RECORDS)]))
     assert all(isinstance(r, Record) for r in results), results
     return results
+
+
+@pytest.fixture(scope="session")
+def rendered_corpus(tmp_path_factory) -> Path:
+    """A folder of the shared XML corpus rendered as flattened text entries (tests/render_flat.py):
+    real-world wording through the text parser, whatever importers are installed."""
+    from tests.render_flat import render, truth_from_xml
+
+    files = corpus.corpus_files("ctgov-xml")
+    if not files:
+        pytest.skip("shared corpus (ctgov-xml) not present")
+    folder = tmp_path_factory.mktemp("rendered")
+    for path in files:
+        truth = truth_from_xml(path.read_bytes())
+        if truth is not None:
+            (folder / f"{path.stem}.txt").write_text(render(truth), encoding="utf-8")
+    return folder
 
 
 def kill_mid_export(exporter: str, out: Path) -> int:
