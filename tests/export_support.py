@@ -9,11 +9,15 @@ compare the result with ``record.to_dict()`` field for field.
 
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -37,20 +41,29 @@ def fixture_records() -> list[Record]:
     return results
 
 
-@pytest.fixture(scope="session")
-def rendered_corpus(tmp_path_factory) -> Path:
-    """A folder of the shared XML corpus rendered as flattened text entries (tests/render_flat.py):
-    real-world wording through the text parser, whatever importers are installed."""
+@functools.lru_cache(maxsize=1)
+def _render_corpus() -> Path | None:
     from tests.render_flat import render, truth_from_xml
 
     files = corpus.corpus_files("ctgov-xml")
     if not files:
-        pytest.skip("shared corpus (ctgov-xml) not present")
-    folder = tmp_path_factory.mktemp("rendered")
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="rendered-corpus-"))
+    atexit.register(shutil.rmtree, folder, True)
     for path in files:
         truth = truth_from_xml(path.read_bytes())
         if truth is not None:
             (folder / f"{path.stem}.txt").write_text(render(truth), encoding="utf-8")
+    return folder
+
+
+def rendered_corpus() -> Path:
+    """A folder of the shared XML corpus rendered as flattened text entries (tests/render_flat.py):
+    real-world wording through the text parser, whatever importers are installed. Rendered once
+    a test run; skips the test where the corpus is absent."""
+    folder = _render_corpus()
+    if folder is None:
+        pytest.skip("shared corpus (ctgov-xml) not present")
     return folder
 
 

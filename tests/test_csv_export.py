@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from registry_tool import ExportOptions, Failure, Record, UsageError, convert, iter_records, validate
 from registry_tool.cli import main
 from registry_tool.exporters.tables import LAYOUT_VERSION, TABLES
-from tests.export_support import (  # noqa: F401 - rendered_corpus is a fixture
+from tests.export_support import (
     GOLDEN,
     RECORDS,
     fixture_records,
@@ -450,10 +450,11 @@ def test_corpus_package_validates(xml_corpus, json_corpus, tmp_path):
     assert report.records_out >= 0.95 * (len(xml_corpus) + len(json_corpus)), [f.describe() for f in failures[:5]]
 
 
-def test_rendered_corpus_package_validates(rendered_corpus, tmp_path):
+def test_rendered_corpus_package_validates(tmp_path):
     """The XML corpus rendered as flattened text: real wording, parsed and exported to a valid package."""
-    report, failures = _export_and_validate([str(rendered_corpus)], tmp_path / "rendered")
-    assert failures == [] and report.records_out == len(list(rendered_corpus.iterdir())) > 500
+    rendered = rendered_corpus()
+    report, failures = _export_and_validate([str(rendered)], tmp_path / "rendered")
+    assert failures == [] and report.records_out == len(list(rendered.iterdir())) > 500
 
 
 # --- JSON and JSON Lines ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from registry_tool import ExportOptions, Failure, Record, UsageError, convert, i
 from registry_tool.cli import main
 from registry_tool.exporters.sqlite_export import APPLICATION_ID
 from registry_tool.exporters.tables import LAYOUT_VERSION, TABLES
-from tests.export_support import (  # noqa: F401 - rendered_corpus is a fixture
+from tests.export_support import (
     GOLDEN,
     RECORDS,
     fixture_records,
@@ -312,11 +312,12 @@ def test_cli_foreign_database_is_a_usage_error(tmp_path):
     assert "did not write" in result.output
 
 
-def test_rendered_corpus_same_rows_as_csv_and_idempotent(rendered_corpus, tmp_path):
+def test_rendered_corpus_same_rows_as_csv_and_idempotent(tmp_path):
     """On real-world wording the database holds exactly the CSV package's rows, keys hold,
     and exporting the batch again changes nothing."""
+    rendered = rendered_corpus()
     db = tmp_path / "corpus.db"
-    records = [r for r in iter_records([str(rendered_corpus)]) if isinstance(r, Record)]
+    records = [r for r in iter_records([str(rendered)]) if isinstance(r, Record)]
     assert export_db(records, db).ok
     convert(records, "csv", str(tmp_path / "csv"))
     in_csv = read_csv_package(tmp_path / "csv")
