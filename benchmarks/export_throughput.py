@@ -116,7 +116,7 @@ def main() -> int:
         print(f"records: {n} ({what})")
 
         def report(label: str, seconds: float) -> None:
-            print(f"{label:<28} {n:6d} records in {seconds:6.2f} s = {n / seconds:8.0f} records/s")
+            print(f"{label:<30} {n:6d} records in {seconds:6.2f} s = {n / seconds:8.0f} records/s")
 
         report("csv", best_of(args.repeat, lambda: convert(records, "csv", str(tmp / "csv"), options)))
         db = tmp / "x.db"

@@ -132,7 +132,9 @@ def check_replaceable(path: str) -> None:
     if not os.path.lexists(path):
         return
     if not os.path.isdir(path) or os.path.islink(path):
-        raise UsageError(f"{path} exists and is not a folder; --to csv writes a folder of tables (-o DIR)")
+        raise UsageError(
+            f"{path} exists and is not a folder (or is a symbolic link); --to csv writes a folder of tables (-o DIR)"
+        )
     if os.listdir(path) and not os.path.isfile(os.path.join(path, PACKAGE_FILE)):
         raise UsageError(
             f"{path} is a folder that holds no {PACKAGE_FILE}, so it is not an earlier export; "
@@ -170,11 +172,17 @@ class CsvExporter(TableExporter):
         super().__init__(out, options)
         assert self.out is not None
         check_replaceable(self.out)
-        self._folder = AtomicDirectory(self.out)
         self._files: list[_TableFile] = []
+        try:
+            self._folder = AtomicDirectory(self.out)
+        except OSError as exc:
+            raise UsageError(f"cannot write the folder {self.out}: {exc.strerror or exc}") from None
         try:
             for table in TABLES:
                 self._files.append(_TableFile(self._folder.path, table, options.excel_safe))
+        except OSError as exc:
+            self.abort()
+            raise UsageError(f"cannot write the folder {self.out}: {exc.strerror or exc}") from None
         except BaseException:
             self.abort()
             raise

@@ -138,14 +138,14 @@ class SqliteExporter(TableExporter):
         if os.path.exists(path) and not os.path.isfile(path):
             raise UsageError(f"{path} exists and is not a file; --to sqlite writes a database file (-o FILE.db)")
         self._existed = os.path.exists(path)
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self._conn: sqlite3.Connection | None = None
         try:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
             self._conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("BEGIN IMMEDIATE")
             prepare_layout(self._conn, path)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             self.abort()
             raise UsageError(f"{path}: cannot write to it as an SQLite database: {exc}") from None
         except BaseException:
