@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 
@@ -56,8 +57,20 @@ def _finish(report: api.BatchReport, errors_path: str | None, verb: str) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _guard(fn: Callable[[], int]) -> None:
-    """Run a command body; usage problems exit 2 with a message, never a traceback."""
+    """Run a command body; usage problems exit 2 with a message, never a traceback.
+
+    SIGTERM is handled like Ctrl-C, so a stopped batch discards its partial
+    output (atomic files, SQLite rollback) instead of leaving temporary files.
+    """
+    try:
+        signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread (the CLI embedded elsewhere): leave signals alone
+        pass
     try:
         code = fn()
     except UsageError as exc:
