@@ -305,16 +305,12 @@ def _identification(r: StudyReader, record: Record) -> None:
 
 def _status(r: StudyReader, record: Record) -> None:
     record.overall_status = _coded(r, record, STATUS + ("overallStatus",), codes.OVERALL_STATUS, "overall_status")
+    # A date's type (ACTUAL / ESTIMATED) has no field: it stays in extras,
+    # e.g. "protocolSection.statusModule.completionDateStruct.type".
     for name, key in DATES.items():
-        if key.endswith("Struct"):
-            date = r.get(STATUS + (key, "date"), str)
-            kind = r.get(STATUS + (key, "type"), str)
-        else:
-            date, kind = r.get(STATUS + (key,), str), None
+        date = r.get(STATUS + ((key, "date") if key.endswith("Struct") else (key,)), str)
         if date:
             record.dates[name] = date
-        if kind:
-            record.date_types[name] = kind
 
 
 def _sponsors(r: StudyReader, record: Record) -> None:
