@@ -257,25 +257,11 @@ def _study(**modules) -> dict:
 
 
 def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
+    return (v for _, v in _leaves(value, "$") if isinstance(v, str))
 
 
 def _numbers(value):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _numbers(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _numbers(v)
+    return (v for _, v in _leaves(value, "$") if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _leaves(value, path):

@@ -31,20 +31,25 @@ class Waits(list):
         self.append(seconds)
 
 
+def serving(studies):
+    fake = FakeRegistry(studies)
+    fake.base_url = fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
 @pytest.fixture
 def registry():
-    fake = FakeRegistry(fixture_studies())
-    fake.base_url = fake.start()
-    yield fake
-    fake.stop()
+    """The team's fixture studies."""
+    yield from serving(fixture_studies())
 
 
 @pytest.fixture
 def corpus_registry():
-    fake = FakeRegistry(corpus_studies())
-    fake.base_url = fake.start()
-    yield fake
-    fake.stop()
+    """The shared corpus's studies (the fixtures where it is absent)."""
+    yield from serving(corpus_studies())
 
 
 def fetch(fake, ids=(), waits=None, **options):
@@ -205,13 +210,11 @@ def test_backoff_grows_exponentially_with_jitter():
 
 
 def test_a_query_follows_every_page_past_1000_records(tmp_path):
-    fake = FakeRegistry(synthetic_studies(1234))
-    fake.base_url = fake.start()
-    try:
-        out = tmp_path / "all.jsonl"
-        report = fetch(fake, query=QUERY, page_size=100, out=str(out))
-    finally:
-        fake.stop()
+    server = serving(synthetic_studies(1234))
+    fake = next(server)
+    out = tmp_path / "all.jsonl"
+    report = fetch(fake, query=QUERY, page_size=100, out=str(out))
+    server.close()
     assert report.ok, [f.describe() for f in report.failures]
     assert read_ids(out) == fake.order
     assert report.records_in == report.records_out == 1234

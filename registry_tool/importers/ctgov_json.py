@@ -1,7 +1,7 @@
 """ClinicalTrials.gov API v2 JSON studies to canonical records.
 
-A study is read field by field through a :class:`StudyReader`, which checks
-each value's type and remembers what was taken. Whatever was never taken is
+A study is read object by object through :class:`Node` views, which check
+each value's type and remember what was taken. Whatever was never taken is
 kept in ``extras`` under its JSON path, values as given: whole sections
 (``derivedSection``, ``resultsSection``, ``hasResults``) and modules
 (``protocolSection.contactsLocationsModule``), or, for a module partly read,
@@ -85,72 +85,79 @@ def dotted(path: Path) -> str:
     return ".".join(str(p) for p in path)
 
 
-class StudyReader:
-    """Typed access to one study that remembers what was taken.
+class Node:
+    """One JSON object of a study, read key by key, remembering what was taken.
 
-    ``taken`` mirrors the study: a nested dict (list positions as int keys)
-    whose leaves are ``True`` for values read into a field.
+    The marks of what was taken mirror the study: keys read into a field map
+    to ``True``, objects and lists read in part to a dict of their own (list
+    positions as int keys). A node's marks are made when it first takes
+    something, so an object only looked into leaves no marks and is kept
+    whole. :func:`leftovers` turns what is not marked into ``extras``.
     """
 
-    def __init__(self, study: dict[str, Any]):
+    __slots__ = ("value", "path", "study", "_marks", "_owner", "_keys")
+
+    def __init__(self, value: dict[str, Any], path: Path, study: Any, owner: Node | None = None, keys: Path = ()):
+        self.value = value
+        self.path = path
         self.study = study
-        self.taken: dict[Any, Any] = {}
+        self._marks: dict[Any, Any] | None = None if owner is not None else {}
+        self._owner = owner
+        self._keys = keys  # where this node's marks go in its owner's
 
-    def get(self, path: Path, kind: type, take: bool = True) -> Any:
-        """The value at ``path`` if it is a ``kind``; None if absent or null.
+    @property
+    def taken(self) -> dict[Any, Any]:
+        if self._marks is None:
+            marks = self._owner.taken  # type: ignore[union-attr]
+            for key in self._keys:
+                marks = marks.setdefault(key, {})
+            self._marks = marks
+        return self._marks
 
-        Raises :class:`RecordError` naming the JSON path when a value on the
-        way, or the value itself, has another type.
+    def get(self, key: str, kind: type, take: bool = True) -> Any:
+        """The value of ``key`` if it is a ``kind``; None if absent or null.
+
+        Raises :class:`RecordError` naming the JSON path for a value of another type.
         """
-        node: Any = self.study
-        for depth, part in enumerate(path):
-            container = dict if isinstance(part, str) else list
-            if not isinstance(node, container):
-                self._wrong(path[:depth], container, node)
-            if isinstance(part, str):
-                node = node.get(part)
-            else:
-                node = node[part] if part < len(node) else None
-            if node is None:
-                return None
-        if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
-            self._wrong(path, kind, node)
+        value = self.value.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.wrong(self.path + (key,), kind, value)
         if take:
-            self.take(path)
-        return node
+            self.taken[key] = True
+        return value
 
-    def items(self, path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
-        """``(path, object)`` for each item of the list at ``path``."""
-        for i, item in enumerate(self.get(path, list, take=False) or []):
+    def child(self, key: str) -> Node:
+        """The object at ``key``, read in part (an empty one where absent)."""
+        value = self.get(key, dict, take=False)
+        return Node(value or {}, self.path + (key,), self.study, self, (key,))
+
+    def items(self, key: str) -> Iterator[Node]:
+        """Each object of the list at ``key``."""
+        values = self.get(key, list, take=False) or []
+        for i, item in enumerate(values):
             if not isinstance(item, dict):
-                self._wrong(path + (i,), dict, item)
-            yield path + (i,), item
+                self.wrong(self.path + (key, i), dict, item)
+            yield Node(item, self.path + (key, i), self.study, self, (key, i))
 
-    def strings(self, path: Path) -> list[str]:
-        """The list of strings at ``path`` ([] when absent)."""
-        values = self.get(path, list) or []
+    def strings(self, key: str) -> list[str]:
+        """The list of strings at ``key`` ([] when absent)."""
+        values = self.get(key, list) or []
         for i, value in enumerate(values):
             if not isinstance(value, str):
-                self._wrong(path + (i,), str, value)
-        return list(values)
+                self.wrong(self.path + (key, i), str, value)
+        return values
 
-    def text(self, path: Path) -> str | None:
-        """Canonical text of the Markdown string at ``path``: escapes dropped, white space folded."""
-        value = self.get(path, str)
-        return None if value is None else clean(unescape_markdown(value))
+    def text(self, key: str) -> str | None:
+        """Canonical text of the Markdown string at ``key``: escapes dropped, white space folded."""
+        value = self.get(key, str)
+        return None if value is None else canonical_text(value)
 
-    def take(self, path: Path) -> None:
-        node = self.taken
-        for part in path[:-1]:
-            child = node.get(part)
-            if child is True:
-                return
-            if child is None:
-                child = node[part] = {}
-            node = child
-        node[path[-1]] = True
+    def take(self, key: str) -> None:
+        self.taken[key] = True
 
-    def _wrong(self, path: Path, kind: type, value: Any) -> None:
+    def wrong(self, path: Path, kind: type, value: Any) -> None:
         got = "null" if value is None else f"{_JSON_TYPE.get(type(value), type(value).__name__)} {_sample(value)}"
         tail = len(path)
         while tail > 0 and isinstance(path[tail - 1], int):
@@ -159,17 +166,23 @@ class StudyReader:
         raise RecordError(
             Failure(
                 "bad-study",
-                f"expected {_EXPECTED.get(kind, kind.__name__)} for {name!s}, got {got}",
+                f"expected {_EXPECTED.get(kind, kind.__name__)} for {name}, got {got}",
                 record_id=nct_id_of(self.study),
                 json_path=json_path(path),
             )
         )
 
-    def leftovers(self) -> dict[str, Any]:
-        """What was never taken, keyed by JSON path (the ``extras`` of the record)."""
-        out: dict[str, Any] = {}
-        _collect(self.study, self.taken, (), out)
-        return out
+
+def canonical_text(markdown: str) -> str | None:
+    """API v2 Markdown as canonical text: backslash escapes dropped, white space folded."""
+    return clean(unescape_markdown(markdown))
+
+
+def leftovers(root: Node) -> dict[str, Any]:
+    """What was never taken, keyed by JSON path (the ``extras`` of the record)."""
+    out: dict[str, Any] = {}
+    _collect(root.value, root.taken, (), out)
+    return out
 
 
 _NOTHING = object()
@@ -180,7 +193,7 @@ def _collect(node: dict[str, Any], taken: dict[Any, Any], path: Path, out: dict[
         mark = taken.get(key)
         if mark is True:
             continue
-        if mark is None:
+        if not mark:
             out[dotted(path + (key,))] = value
         elif isinstance(value, dict):
             _collect(value, mark, path + (key,), out)
@@ -223,17 +236,6 @@ def nct_id_of(study: Any) -> str | None:
 
 # --- the study, module by module ----------------------------------------------------
 
-P = ("protocolSection",)
-IDENT = P + ("identificationModule",)
-STATUS = P + ("statusModule",)
-SPONSORS = P + ("sponsorCollaboratorsModule",)
-DESCRIPTION = P + ("descriptionModule",)
-CONDITIONS = P + ("conditionsModule",)
-DESIGN = P + ("designModule",)
-ARMS = P + ("armsInterventionsModule",)
-OUTCOMES = P + ("outcomesModule",)
-ELIGIBILITY = P + ("eligibilityModule",)
-
 
 def record_from_study(study: Any, path: str | None, where: str = "$") -> Record:
     """A canonical record from one API v2 study object.
@@ -245,37 +247,29 @@ def record_from_study(study: Any, path: str | None, where: str = "$") -> Record:
     if not isinstance(study, dict):
         got = _JSON_TYPE.get(type(study), type(study).__name__)
         raise RecordError(Failure("bad-study", f"expected a study object, got {got} {_sample(study)}", json_path="$"))
-    reader = StudyReader(study)
-    if reader.get(P, dict, take=False) is None:
+    root = Node(study, (), study)
+    if root.get("protocolSection", dict, take=False) is None:
         raise RecordError(
             Failure("bad-study", "no protocolSection; expected an API v2 study object", json_path="$.protocolSection")
         )
-    nct_id = reader.get(IDENT + ("nctId",), str)
+    protocol = root.child("protocolSection")
+    ident = protocol.child("identificationModule")
+    nct_id = ident.get("nctId", str)
     if nct_id is None or not nct_id.strip():
         raise RecordError(
             Failure(
                 "no-nct-id",
                 "study has no nctId; expected a string such as NCT01234567",
-                json_path=json_path(IDENT + ("nctId",)),
+                json_path="$.protocolSection.identificationModule.nctId",
             )
         )
     nct_id = nct_id.strip()
     record = Record(record_id=nct_id, source=Source(FORMAT, path))
     if not NCT_ID.fullmatch(nct_id):
         record.warn("nct-id-format", f"nctId {nct_id!r} is not NCT followed by 8 digits", "record_id")
-    for read_part in (
-        _identification,
-        _status,
-        _sponsors,
-        _description,
-        _conditions,
-        _design,
-        _arms_interventions,
-        _outcomes,
-        _eligibility,
-    ):
-        read_part(reader, record)
-    record.extras.update(reader.leftovers())
+    for module, read_module in MODULES.items():
+        read_module(protocol.child(module), record)
+    record.extras.update(leftovers(root))
     return enrich_record(record)
 
 
@@ -286,142 +280,123 @@ def read(data: bytes, path: str | None) -> Iterator[Record | Failure]:
     return read_json(data, path, force=FORMAT)
 
 
-def _identification(r: StudyReader, record: Record) -> None:
+def _identification(m: Node, record: Record) -> None:
     record.registry_ids.append(record.record_id)
-    org_study_id = r.get(IDENT + ("orgStudyIdInfo", "id"), str)
+    org_study_id = m.child("orgStudyIdInfo").get("id", str)
     if org_study_id:
         record.registry_ids.append(org_study_id)
-    for item_path, _ in r.items(IDENT + ("secondaryIdInfos",)):
-        secondary = r.get(item_path + ("id",), str)
+    for item in m.items("secondaryIdInfos"):
+        secondary = item.get("id", str)
         if secondary:
             record.registry_ids.append(secondary)
-    record.registry_ids.extend(r.strings(IDENT + ("nctIdAliases",)))
-    record.title = r.text(IDENT + ("briefTitle",))
-    record.official_title = r.text(IDENT + ("officialTitle",))
-    record.acronym = r.text(IDENT + ("acronym",))
+    record.registry_ids.extend(m.strings("nctIdAliases"))
+    record.title = m.text("briefTitle")
+    record.official_title = m.text("officialTitle")
+    record.acronym = m.text("acronym")
     # The legacy XML <source> is the organisation that provides the record.
-    record.source_organization = r.text(IDENT + ("organization", "fullName"))
+    record.source_organization = m.child("organization").text("fullName")
 
 
-def _status(r: StudyReader, record: Record) -> None:
-    record.overall_status = _coded(r, record, STATUS + ("overallStatus",), codes.OVERALL_STATUS, "overall_status")
+def _status(m: Node, record: Record) -> None:
+    record.overall_status = _coded(m, "overallStatus", codes.OVERALL_STATUS, record, "overall_status")
     # A date's type (ACTUAL / ESTIMATED) has no field: it stays in extras,
     # e.g. "protocolSection.statusModule.completionDateStruct.type".
     for name, key in DATES.items():
-        date = r.get(STATUS + ((key, "date") if key.endswith("Struct") else (key,)), str)
+        date = m.child(key).get("date", str) if key.endswith("Struct") else m.get(key, str)
         if date:
             record.dates[name] = date
 
 
-def _sponsors(r: StudyReader, record: Record) -> None:
-    lead = SPONSORS + ("leadSponsor",)
-    if r.get(lead, dict, take=False) is not None:
-        record.sponsors.lead = _sponsor(r, record, lead)
-    for item_path, _ in r.items(SPONSORS + ("collaborators",)):
-        sponsor = _sponsor(r, record, item_path)
+def _sponsors(m: Node, record: Record) -> None:
+    if m.get("leadSponsor", dict, take=False) is not None:
+        record.sponsors.lead = _sponsor(m.child("leadSponsor"), record)
+    for item in m.items("collaborators"):
+        sponsor = _sponsor(item, record)
         if sponsor is not None:
             record.sponsors.collaborators.append(sponsor)
 
 
-def _sponsor(r: StudyReader, record: Record, path: Path) -> Sponsor | None:
-    name = r.get(path + ("name",), str, take=False)
-    if name is None or not clean(name):
-        record.warn("sponsor-without-name", f"{json_path(path)} has no name; kept in extras", "sponsors")
-        return None
-    return Sponsor(r.text(path + ("name",)) or "", r.get(path + ("class",), str))
+def _sponsor(m: Node, record: Record) -> Sponsor | None:
+    name = _required_text(m, "name", record, "sponsors")
+    return None if name is None else Sponsor(name, m.get("class", str))
 
 
-def _description(r: StudyReader, record: Record) -> None:
-    record.summary = r.text(DESCRIPTION + ("briefSummary",))
-    record.detailed_description = r.text(DESCRIPTION + ("detailedDescription",))
+def _description(m: Node, record: Record) -> None:
+    record.summary = m.text("briefSummary")
+    record.detailed_description = m.text("detailedDescription")
 
 
-def _conditions(r: StudyReader, record: Record) -> None:
-    record.conditions = _texts(r, CONDITIONS + ("conditions",))
-    record.keywords = _texts(r, CONDITIONS + ("keywords",))
+def _conditions(m: Node, record: Record) -> None:
+    record.conditions = _texts(m, "conditions")
+    record.keywords = _texts(m, "keywords")
 
 
-def _design(r: StudyReader, record: Record) -> None:
-    record.study_type = _coded(r, record, DESIGN + ("studyType",), codes.STUDY_TYPE, "study_type")
-    phases = r.strings(DESIGN + ("phases",))
-    for phase in phases:
+def _design(m: Node, record: Record) -> None:
+    record.study_type = _coded(m, "studyType", codes.STUDY_TYPE, record, "study_type")
+    for phase in m.strings("phases"):
         code = codes.lookup(codes.PHASE, phase)
         if code is None:
             record.warn("unknown-enum", f"phase {phase!r} is not a known API v2 phase; left out of phases", "phases")
         elif code not in record.phases:
             record.phases.append(code)
-    info = DESIGN + ("designInfo",)
+    info = m.child("designInfo")
     record.design = Design(
-        allocation=_coded(r, record, info + ("allocation",), codes.ALLOCATION, "design.allocation"),
+        allocation=_coded(info, "allocation", codes.ALLOCATION, record, "design.allocation"),
         intervention_model=_coded(
-            r, record, info + ("interventionModel",), codes.INTERVENTION_MODEL, "design.intervention_model"
+            info, "interventionModel", codes.INTERVENTION_MODEL, record, "design.intervention_model"
         ),
-        masking=_coded(r, record, info + ("maskingInfo", "masking"), codes.MASKING, "design.masking"),
-        primary_purpose=_coded(r, record, info + ("primaryPurpose",), codes.PRIMARY_PURPOSE, "design.primary_purpose"),
+        masking=_coded(info.child("maskingInfo"), "masking", codes.MASKING, record, "design.masking"),
+        primary_purpose=_coded(info, "primaryPurpose", codes.PRIMARY_PURPOSE, record, "design.primary_purpose"),
     )
-    count = r.get(DESIGN + ("enrollmentInfo", "count"), int)
-    kind = r.get(DESIGN + ("enrollmentInfo", "type"), str)
+    enrollment = m.child("enrollmentInfo")
+    count, kind = enrollment.get("count", int), enrollment.get("type", str)
     if count is not None or kind is not None:
         record.enrollment = Enrollment(count, kind)
 
 
-def _arms_interventions(r: StudyReader, record: Record) -> None:
-    for item_path, _ in r.items(ARMS + ("armGroups",)):
-        label = _required_text(r, record, item_path + ("label",), "arm_groups")
+def _arms_interventions(m: Node, record: Record) -> None:
+    for item in m.items("armGroups"):
+        label = _required_text(item, "label", record, "arm_groups")
         if label is not None:
-            record.arm_groups.append(
-                ArmGroup(label, r.get(item_path + ("type",), str), r.text(item_path + ("description",)))
-            )
-    for item_path, _ in r.items(ARMS + ("interventions",)):
-        name = _required_text(r, record, item_path + ("name",), "interventions")
+            record.arm_groups.append(ArmGroup(label, item.get("type", str), item.text("description")))
+    for item in m.items("interventions"):
+        name = _required_text(item, "name", record, "interventions")
         if name is None:
             continue
-        index = len(record.interventions)
-        kind = r.get(item_path + ("type",), str)
+        kind = item.get("type", str)
         code = codes.lookup(codes.INTERVENTION_TYPE, kind)
         if kind is not None and code is None:
             record.warn(
                 "unknown-enum",
                 f"intervention type {kind!r} is not a known API v2 value; type left null",
-                f"interventions[{index}].type",
+                f"interventions[{len(record.interventions)}].type",
             )
         record.interventions.append(
             Intervention(
-                name,
-                r.text(item_path + ("description",)),
-                code,
-                _texts(r, item_path + ("otherNames",)),
-                _texts(r, item_path + ("armGroupLabels",)),
+                name, item.text("description"), code, _texts(item, "otherNames"), _texts(item, "armGroupLabels")
             )
         )
 
 
-def _outcomes(r: StudyReader, record: Record) -> None:
+def _outcomes(m: Node, record: Record) -> None:
     for outcome_type, key in OUTCOME_LISTS:
-        for item_path, _ in r.items(OUTCOMES + (key,)):
-            measure = _required_text(r, record, item_path + ("measure",), "outcomes")
-            if measure is None:
-                continue
-            record.outcomes.append(
-                Outcome(
-                    measure,
-                    outcome_type,
-                    r.text(item_path + ("description",)),
-                    parse_time_frame(r.text(item_path + ("timeFrame",))),
+        for item in m.items(key):
+            measure = _required_text(item, "measure", record, "outcomes")
+            if measure is not None:
+                record.outcomes.append(
+                    Outcome(measure, outcome_type, item.text("description"), parse_time_frame(item.text("timeFrame")))
                 )
-            )
 
 
-def _eligibility(r: StudyReader, record: Record) -> None:
+def _eligibility(m: Node, record: Record) -> None:
     # The criteria text is read but not taken: it stays in extras as given.
-    criteria = r.get(ELIGIBILITY + ("eligibilityCriteria",), str, take=False)
-    gender = _coded(r, record, ELIGIBILITY + ("sex",), codes.GENDER, "eligibility.gender")
-    healthy = r.get(ELIGIBILITY + ("healthyVolunteers",), bool)
+    criteria = m.get("eligibilityCriteria", str, take=False)
+    healthy = m.get("healthyVolunteers", bool)
     record.eligibility = Eligibility(
         criteria=_criteria(criteria) if criteria else [],
-        gender=gender,
-        minimum_age=r.text(ELIGIBILITY + ("minimumAge",)),
-        maximum_age=r.text(ELIGIBILITY + ("maximumAge",)),
+        gender=_coded(m, "sex", codes.GENDER, record, "eligibility.gender"),
+        minimum_age=m.text("minimumAge"),
+        maximum_age=m.text("maximumAge"),
         healthy_volunteers=None if healthy is None else HEALTHY_VOLUNTEERS[healthy],
     )
 
@@ -431,40 +406,53 @@ def _criteria(markdown: str) -> list[Criterion]:
     # or a number; then clean each item's text.
     out = []
     for criterion in split_criteria(markdown):
-        text = clean(unescape_markdown(criterion.text))
+        text = canonical_text(criterion.text)
         if text:
             criterion.text = text
             if criterion.section:
-                criterion.section = clean(unescape_markdown(criterion.section))
+                criterion.section = canonical_text(criterion.section)
             out.append(criterion)
     return out
+
+
+# protocolSection modules read into fields, in the order of the record.
+MODULES = {
+    "identificationModule": _identification,
+    "statusModule": _status,
+    "sponsorCollaboratorsModule": _sponsors,
+    "descriptionModule": _description,
+    "conditionsModule": _conditions,
+    "designModule": _design,
+    "armsInterventionsModule": _arms_interventions,
+    "outcomesModule": _outcomes,
+    "eligibilityModule": _eligibility,
+}
 
 
 # --- helpers --------------------------------------------------------------------------
 
 
-def _coded(r: StudyReader, record: Record, path: Path, table: dict[str, str], field: str) -> CodedText | None:
-    value = r.get(path, str)
-    coded = codes.coded(table, value)
+def _coded(m: Node, key: str, table: dict[str, str], record: Record, field: str) -> CodedText | None:
+    coded = codes.coded(table, m.get(key, str))
     if coded is not None and coded.code is None:
         record.warn(
             "unknown-enum",
-            f"{dotted(path[1:])} {coded.text!r} is not a known API v2 value; kept as text, code null",
+            f"{dotted(m.path[1:] + (key,))} {coded.text!r} is not a known API v2 value; kept as text, code null",
             field,
         )
     return coded
 
 
-def _texts(r: StudyReader, path: Path) -> list[str]:
-    return [t for t in (clean(unescape_markdown(s)) for s in r.strings(path)) if t]
+def _texts(m: Node, key: str) -> list[str]:
+    return [t for t in map(canonical_text, m.strings(key)) if t]
 
 
-def _required_text(r: StudyReader, record: Record, path: Path, field: str) -> str | None:
-    """The text at ``path``; when missing, the item is left untaken (kept in extras) with a warning."""
-    value = r.get(path, str, take=False)
-    text = None if value is None else clean(unescape_markdown(value))
+def _required_text(m: Node, key: str, record: Record, field: str) -> str | None:
+    """The text at ``key``; when missing, the whole item is left untaken (kept in extras) with a warning."""
+    value = m.get(key, str, take=False)
+    text = None if value is None else canonical_text(value)
     if text is None:
-        record.warn("missing-value", f"{json_path(path[:-1])} has no {path[-1]}; kept in extras, not in {field}", field)
+        record.warn("missing-value", f"{json_path(m.path)} has no {key}; kept in extras, not in {field}", field)
         return None
-    r.take(path)
+    m.take(key)
     return text
