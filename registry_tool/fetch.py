@@ -172,7 +172,7 @@ class ApiClient:
                 continue
             if status == 404 and record_id is not None:
                 raise FetchError(
-                    Failure("not-found", f"{what}: the registry has no study {record_id} (HTTP 404)", record_id, url)
+                    Failure("not-found", f"{what}: the registry has no such study (HTTP 404)", record_id, url)
                 )
             snippet = " ".join(response.text.split())[:200]
             raise FetchError(
@@ -219,6 +219,15 @@ class PartFile:
         self.done: set[str] = set()
         self.count = 0
         self.first_line = b""
+        if os.path.isdir(out):
+            raise UsageError(f"{out} is a directory; -o names the output file")
+        try:
+            self._open(state, resume)
+        except OSError as exc:
+            raise UsageError(f"cannot write {exc.filename or self.part}: {exc.strerror or exc}") from None
+
+    def _open(self, state: FetchState, resume: bool) -> None:
+        os.makedirs(os.path.dirname(os.path.abspath(self.part)), exist_ok=True)
         if resume and os.path.exists(self.part):
             saved = self._load_state()
             if saved is not None:
@@ -369,11 +378,13 @@ class Download:
 
     def _count_check(self) -> Failure | None:
         state = self.state
+        where = self.client.page_url({"query.term": self.query})
         if state.total_count is None:
             return Failure(
                 "count-unknown",
                 f"query {self.query!r}: the registry reported no totalCount, so the {state.received} "
                 "studies received cannot be checked for completeness",
+                path=where,
             )
         if state.total_count != state.received:
             return Failure(
@@ -381,6 +392,7 @@ class Download:
                 f"query {self.query!r}: the registry reported {state.total_count} studies but "
                 f"{state.received} were received over {state.pages} page(s) (the result set changed "
                 "while it was read, or pages went missing)",
+                path=where,
             )
         return None
 
@@ -465,8 +477,8 @@ def fetch_to(
         raise UsageError(f"page size {page_size} is outside 1..{MAX_PAGE_SIZE}")
     if not re.match(r"https?://[^/\s]+", base_url):
         raise UsageError(f"base URL {base_url!r} is not an http(s) URL")
-    if timeout <= 0:
-        raise UsageError("timeout must be positive")
+    if timeout <= 0 or retries < 0:
+        raise UsageError("the timeout must be positive and the number of retries at least 0")
     out = None if out in (None, "-") else out
     policy = RetryPolicy(retries, timeout, backoff, max_delay, sleep)
     client = ApiClient(base_url, policy, session)

@@ -347,6 +347,17 @@ def test_resume_of_a_different_query_is_refused(registry, tmp_path):
         fetch(registry, query="asthma", page_size=3, out=str(out), resume=True)
 
 
+def test_an_output_that_cannot_be_written_is_a_usage_error(registry, tmp_path):
+    with pytest.raises(UsageError, match="directory"):
+        fetch(registry, registry.order[:1], out=str(tmp_path))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(UsageError, match="cannot write"):
+        fetch(registry, registry.order[:1], out=str(blocker / "out.json"))
+    fetch(registry, registry.order[:1], out=str(tmp_path / "new" / "dir" / "out.json"))
+    assert read_ids(tmp_path / "new" / "dir" / "out.json") == registry.order[:1]
+
+
 def test_resume_needs_an_output_file(registry):
     with pytest.raises(UsageError, match="-o OUT"):
         fetch(registry, registry.order[:1], resume=True)
