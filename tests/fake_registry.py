@@ -27,10 +27,11 @@ FIXTURES = corpus.REPO / "tests" / "fixtures" / "ctgov_json"
 class Fault:
     """What to do instead of answering well: ``kind`` is one of
 
-    ``429`` / ``503`` / ``500`` (that status, with ``retry_after`` if given),
-    ``slow`` (answer after ``seconds``), ``truncate`` (send half the body, then
-    close), ``garbage`` (200 with a body that is not JSON), ``drop`` (close
-    without answering).
+    an HTTP status such as ``429`` / ``503`` / ``400`` (that status, with
+    ``retry_after`` if given), ``slow`` (answer after ``seconds``),
+    ``truncate`` (send half the body, then close), ``garbage`` (200 with a
+    body that is not JSON), ``shape`` (200 with JSON that is neither a study
+    nor a page), ``drop`` (close without answering).
     """
 
     kind: str
@@ -137,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         payload = json.dumps(body).encode()
         if fault is None:
             self._send(status, payload)
-        elif fault.kind in ("429", "500", "503"):
+        elif fault.kind.isdigit():
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             self._send(int(fault.kind), b'{"message": "try later"}', headers)
         elif fault.kind == "slow":
@@ -152,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif fault.kind == "garbage":
             self._send(200, b"<html><body>Service temporarily unavailable</body></html>")
+        elif fault.kind == "shape":
+            self._send(200, b'["not", "what", "was", "asked"]')
         elif fault.kind == "drop":
             self.close_connection = True
         else:  # pragma: no cover - a test asked for a fault that does not exist

@@ -149,6 +149,42 @@ def test_a_study_the_importer_refuses_fails_alone(registry, tmp_path):
     assert report.records_out == 1
 
 
+def test_an_answer_of_the_wrong_shape_or_a_client_error_is_not_retried(registry, tmp_path):
+    a, b = registry.order[:2]
+    registry.fail(a, Fault("shape"))
+    registry.fail(b, Fault("400"))
+    report = fetch(registry, [a, b], out=str(tmp_path / "o.jsonl"))
+    assert [(f.code, f.record_id) for f in report.failures] == [("bad-response", a), ("http-error", b)]
+    assert "HTTP 400" in report.failures[1].message
+    assert registry.requests_for(a) == ["shape"] and registry.requests_for(b) == ["400"]
+
+    registry.fail("page 1", Fault("shape"))
+    report = fetch(registry, query=QUERY, out=str(tmp_path / "q.jsonl"))
+    [failure] = report.failures
+    assert failure.code == "bad-response" and "page 1" in failure.message and "studies" in failure.message
+
+
+def test_an_alias_answered_with_its_study_is_written_once_with_a_warning(registry, tmp_path):
+    registry.studies["NCT09990000"] = registry.studies["NCT09990001"]  # the registry's redirect of an alias
+    out = tmp_path / "o.jsonl"
+    report = fetch(registry, ["NCT09990000", "NCT09990001"], out=str(out))
+    assert report.ok and read_ids(out) == ["NCT09990001"]
+    data = json.loads(out.read_text("utf-8"))
+    assert [w["code"] for w in data["warnings"] if w["code"] == "id-differs"] == ["id-differs"]
+
+
+def test_a_page_study_the_importer_refuses_fails_alone_and_still_counts(registry, tmp_path):
+    broken = json.loads(json.dumps(registry.studies[registry.order[4]]))
+    broken["protocolSection"]["conditionsModule"] = {"conditions": "Asthma"}
+    registry.studies[registry.order[4]] = broken
+    out = tmp_path / "q.jsonl"
+    report = fetch(registry, query=QUERY, page_size=3, out=str(out))
+    [failure] = report.failures  # no count mismatch: the study was received
+    assert failure.code == "bad-study" and failure.record_id == registry.order[4]
+    assert failure.json_path == "$.studies[1].protocolSection.conditionsModule.conditions"
+    assert read_ids(out) == registry.order[:4] + registry.order[5:]
+
+
 @pytest.mark.parametrize("bad", ["NCT12", "nct0123456789", "12345678", ""])
 def test_malformed_ids_are_a_usage_error_before_any_request(registry, bad):
     with pytest.raises(UsageError, match="NCT"):
