@@ -330,7 +330,9 @@ class Download:
                 continue
             result = self._import(study, self.client.study_url(nct_id), "$")
             if isinstance(result, Record) and result.record_id != nct_id:
-                result.warn("id-differs", f"asked for {nct_id}; the registry answered with {result.record_id}", "record_id")
+                result.warn(
+                    "id-differs", f"asked for {nct_id}; the registry answered with {result.record_id}", "record_id"
+                )
             yield from self._new(result)
         if self.query is not None:
             yield from self._query_results()
@@ -491,9 +493,8 @@ def fetch_to(
         return convert(_counted(download.results(), progress), "json", out, ExportOptions(), on_failure)
 
     part = PartFile(out, state, resume)
-    download = Download(
-        client, ids, query, page_size, part.state, set(part.done), part.save_state, resumed_token=bool(part.state.page_token)
-    )
+    download = Download(client, ids, query, page_size, part.state, set(part.done), part.save_state)
+    download.resumed_token = bool(part.state.page_token)
     report = BatchReport()
     try:
         for result in _counted(download.results(), progress):

@@ -32,6 +32,10 @@ def _load(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text("utf-8"))
 
 
+def _study(**modules) -> dict:
+    return {"protocolSection": {"identificationModule": {"nctId": "NCT09990099", "briefTitle": "T"}, **modules}}
+
+
 def test_fixtures_cover_each_shape_of_document():
     assert {"one_study.json", "list.json", "search_page.json", "studies.jsonl", "unknown_enums.json"} <= set(CASES)
 
@@ -81,7 +85,8 @@ def test_markdown_escapes_are_dropped_from_text_but_kept_in_extras():
 
 
 def test_an_escaped_bullet_is_text_not_a_new_criterion():
-    study = _study(eligibilityModule={"eligibilityCriteria": "Inclusion Criteria:\n\n* Adults\n\\* footnote: see 1\\. above"})
+    criteria = "Inclusion Criteria:\n\n* Adults\n\\* footnote: see 1\\. above"
+    study = _study(eligibilityModule={"eligibilityCriteria": criteria})
     record = record_from_study(study, None)
     assert [c.text for c in record.eligibility.criteria][-1].startswith("* footnote: see 1. above")
 
@@ -134,15 +139,12 @@ def test_a_malformed_nct_id_is_kept_with_a_warning():
         ([], "$"),
         ({"protocolSection": "x"}, "$.protocolSection"),
         ({"protocolSection": {"identificationModule": []}}, "$.protocolSection.identificationModule"),
-        ({"protocolSection": {"identificationModule": {"nctId": "  "}}}, "$.protocolSection.identificationModule.nctId"),
+        ({"protocolSection": {"identificationModule": {"nctId": " "}}}, "$.protocolSection.identificationModule.nctId"),
         (
-            {"protocolSection": {"identificationModule": {"nctId": "NCT09990001"}, "eligibilityModule": {"healthyVolunteers": "Yes"}}},
+            _study(eligibilityModule={"healthyVolunteers": "Yes"}),
             "$.protocolSection.eligibilityModule.healthyVolunteers",
         ),
-        (
-            {"protocolSection": {"identificationModule": {"nctId": "NCT09990001"}, "designModule": {"phases": "PHASE2"}}},
-            "$.protocolSection.designModule.phases",
-        ),
+        (_study(designModule={"phases": "PHASE2"}), "$.protocolSection.designModule.phases"),
     ],
 )
 def test_a_study_that_cannot_be_read_names_the_json_path(study, json_path):
@@ -250,10 +252,6 @@ STABLE_FIELDS = {
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _study(**modules) -> dict:
-    return {"protocolSection": {"identificationModule": {"nctId": "NCT09990099", "briefTitle": "T"}, **modules}}
 
 
 def _strings(value):

@@ -70,7 +70,9 @@ HEALTHY_VOLUNTEERS = {True: "Accepts Healthy Volunteers", False: "No"}
 OUTCOME_LISTS = (("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes"))
 
 _EXPECTED = {str: "a string", bool: "true or false", int: "an integer", list: "an array", dict: "an object"}
-_JSON_TYPE = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+_JSON_TYPE = {
+    str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"
+}
 
 Path = tuple[str | int, ...]
 
