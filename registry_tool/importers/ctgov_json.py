@@ -301,12 +301,16 @@ def _identification(m: Node, record: Record) -> None:
 
 def _status(m: Node, record: Record) -> None:
     record.overall_status = _coded(m, "overallStatus", codes.OVERALL_STATUS, record, "overall_status")
-    # A date's type (ACTUAL / ESTIMATED) has no field: it stays in extras,
-    # e.g. "protocolSection.statusModule.completionDateStruct.type".
     for name, key in DATES.items():
-        date = m.child(key).get("date", str) if key.endswith("Struct") else m.get(key, str)
+        if key.endswith("Struct"):
+            struct = m.child(key)
+            date, kind = struct.get("date", str), struct.get("type", str)
+        else:
+            date, kind = m.get(key, str), None
         if date:
             record.dates[name] = date
+        if kind:
+            record.date_types[name] = kind
 
 
 def _sponsors(m: Node, record: Record) -> None:
