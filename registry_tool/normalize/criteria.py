@@ -54,13 +54,15 @@ _KIND_PHRASE = re.compile(
 )
 _CRITERIA_WORD = re.compile(r"criteri", re.IGNORECASE)
 _KIND_PREFIXES = frozenset({"key", "main", "general", "other", "overall", "additional", "specific", "major", "study"})
+_HEADING_NOUNS = frozenset({"part", "cohort", "arm", "group", "phase", "stage", "period", "step", "substudy"})
+_QUALIFIER = re.compile(r"^\s*(?:[-–]\s+[^():]{1,60}?|\([^()]{1,60}\))\s*:?\s*-?\s*$")
 _DASHED_HEADING = re.compile(r"^-{2,}\s*(?P<title>[^-].*?)\s*-{2,}$")
 _LABEL_WORD = re.compile(r"[A-Za-z][\w/'’&().,-]*")
 # Words that make a short line ending with a colon a lead-in sentence, not a heading.
 _SENTENCE_WORDS = frozenset({
     "must", "have", "has", "had", "are", "is", "be", "will", "should", "can", "may", "following", "any",
     "all", "one", "of", "with", "who", "which", "that", "these", "those", "if", "meet", "include", "includes",
-    "including", "either", "both", "criteria", "not", "no",
+    "including", "either", "both", "criteria", "not", "no", "and", "or", "and/or",
 })
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$", re.IGNORECASE)
 _TERMINAL = (".", ";", "!", "?")
@@ -135,7 +137,10 @@ class _Heading:
     rest: str  # text after the heading on the same line (an item)
 
 
-def _kind_heading(content: str) -> _Heading | None:
+def _kind_heading(content: str, marked: bool) -> _Heading | None:
+    """"Inclusion Criteria:", "Key Exclusion Criteria", "Inclusion criteria for donors:", and
+    "Inclusion criteria: age 18 or over" (a heading and an item); None for a sentence that
+    merely names criteria ("Failure to meet inclusion criteria.")."""
     if len(content) > 160 or not _CRITERIA_WORD.search(content):
         return None
     text = content.strip().strip("*").strip()
@@ -144,29 +149,37 @@ def _kind_heading(content: str) -> _Heading | None:
         return None
     pre = m.group("pre").strip()
     post = m.group("post")
-    pre_words = pre.split()
-    ends_colon = bool(re.search(r":\s*-?\s*$", text))
     rest = ""
-    if not pre and re.match(r"\s*:", post) and not ends_colon:
-        # "Inclusion criteria: age 18 or over": a heading and an item on one line
-        rest = re.sub(r"^\s*:\s*-?\s*", "", post)
+    if re.match(r"\s*:\s*-?\s*$", post) or not post.strip():
         post = ""
-    elif re.match(r"\s*(?:[-–]\s|\()", post) and len(post.split()) <= 8:
-        ends_colon = True  # "Inclusion Criteria - Phases 1 and 2", "Inclusion Criteria (Parts 1 and 2)"
-    post_words = re.sub(r"[:\-–]+\s*$", "", post).split()
-    if ends_colon or rest:
-        if len(pre_words) > 4 or len(post_words) > 10 or any(w.lower() in ("no", "not") for w in pre_words):
-            return None
+    elif not pre and re.match(r"\s*:", post):
+        rest = re.sub(r"^\s*:\s*-?\s*", "", post)  # "Inclusion criteria: age 18 or over"
+        post = ""
+    elif _QUALIFIER.match(post):
+        post = post.strip()  # "Inclusion Criteria - Phases 1 and 2", "Inclusion Criteria (Parts 1 and 2)"
+    elif re.search(r":\s*-?\s*$", post) and len(post.split()) <= 10 and not marked:
+        post = post.strip()  # "Exclusion criteria for donors:"
     else:
-        if post_words or (pre_words and not all(w.lower() in _KIND_PREFIXES for w in pre_words)):
-            return None
+        return None
+    pre_words = pre.split()
+    capitals = m.group("kind").isupper()
+    if pre_words and (len(pre_words) > 4 or not all(_prefix_word(w, capitals, marked) for w in pre_words)):
+        return None
     word = m.group("kind").lower()
     kind = None if (m.group("both") or word == "eligibility") else word
-    plain = not pre_words and not post_words and word != "eligibility" and not m.group("both")
-    title = None if plain else re.sub(r"\s*:\s*-?\s*$", "", text).strip() or None
-    if rest:
-        title = None if plain else title
-    return _Heading(kind, title, 0, rest)
+    plain = not pre_words and not post and word != "eligibility" and not m.group("both")
+    title = None if plain else re.sub(r"\s*:\s*-?\s*$", "", text if not rest else text[: m.start("post")]).strip()
+    return _Heading(kind, title or None, 0, rest)
+
+
+def _prefix_word(word: str, capitals: bool, marked: bool) -> bool:
+    """A word that may come before "inclusion criteria" in a heading ("Key", "Part 1 additional")."""
+    low = word.lower()
+    if low in _KIND_PREFIXES:
+        return True
+    if marked:
+        return False
+    return low in _HEADING_NOUNS or word.isdigit() or len(word) == 1 or (capitals and word.isupper() and word.isalpha())
 
 
 def _section_heading(line: _Line) -> _Heading | None:
@@ -188,7 +201,9 @@ def _section_heading(line: _Line) -> _Heading | None:
     if not words or len(words) > 8:
         return None
     capitals = head.isupper() and sum(c.isalpha() for c in head) >= 3
-    if capitals:  # "DISEASE CHARACTERISTICS:"; not "- HIV POSITIVE", an item in capitals
+    if capitals:  # "DISEASE CHARACTERISTICS:"; not "- HIV POSITIVE" nor "- DONOR: ...", items in capitals
+        if line.family == "bullet" and rest.strip():
+            return None
         if not colon and len(words) > 5:
             return None
         return _Heading(False, head.strip(), 1, rest.strip() if colon else "")
@@ -274,9 +289,9 @@ class _Splitter:
     # -- headings --
 
     def heading(self, line: _Line) -> bool:
-        h = _kind_heading(line.content) if line.family in (None, "bullet", "digit") else None
-        if h is not None and line.family == "digit" and h.rest:
-            h = None
+        h = _kind_heading(line.content, line.family is not None) if line.family in (None, "bullet", "digit") else None
+        if h is not None and line.family == "digit" and (h.rest or h.title):
+            h = None  # "4. BMI 19-40. Exclusion criteria:" is an item; "1) Inclusion Criteria" a heading
         if h is None:
             h = _section_heading(line)
         if h is None:

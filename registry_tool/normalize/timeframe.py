@@ -146,6 +146,9 @@ _ANCHOR_STOP = frozenset({
     "versus", "followed", "if", "but", "where", "when", "while", "within", "over",
 })
 _ARTICLES = frozenset({"the", "a", "an"})
+# Anchors named the same way whatever the wording.
+_ANCHOR_NAMES = {"operation": "surgery", "the operation": "surgery", "operative": "surgery", "op": "surgery",
+                 "partum": "delivery", "delivery": "delivery"}
 _TRAILING_ANCHOR_WORDS = frozenset({"of", "the", "a", "an", "from", "to", "any", "all"})
 
 # Events without a fixed length: (pattern, name). First match of a span wins.
@@ -189,8 +192,9 @@ _EVENT_TABLE: list[tuple[str, str]] = [
      r"|study\s+visits?|single\s+(?:study\s+)?visit|(?:one|single)[- ]time\s+visit|two\s+study\s+visits", "each visit"),
     (r"throughout(?:\s+(?:the\s+)?(?:entire\s+|whole\s+)?(?:study|trial)(?:\s+period)?)?|through\s*out\s+study"
      r"|(?:study|trial)\s+(?:duration|period)|duration\s+of\s+(?:the\s+)?(?:study|trial)|length\s+of\s+(?:the\s+)?study"
-     r"|(?:entire|whole)\s+study(?:\s+period)?|across\s+(?:the\s+)?study(?:\s+duration)?|along\s+the\s+study"
-     r"|duration\s+of\s+(?:therapy|treatment)|treatment\s+period", "study duration"),
+     r"|(?:entire|whole)\s+study(?:\s+period)?|across\s+(?:the\s+)?study(?:\s+duration)?|along\s+the\s+study",
+     "study duration"),
+    (r"duration\s+of\s+(?:therapy|treatment)|treatment\s+(?:period|phase)", "treatment period"),
     (r"(?:long[- ]term\s+|prospective\s+)?follow[- ]?up(?:\s+(?:visit|period))?|last\s+(?:contact|known\s+alive)", "follow-up"),
     (r"data\s+cut[- ]?off(?:\s+date)?|cut[- ]?off\s+date|primary\s+(?:analysis|endpoint|completion)", "data cut-off"),
     (r"delivery|postpartum(?:\s+period)?|birth", "delivery"),
@@ -683,6 +687,16 @@ class _Parser:
             m = k + 1
             while self.low(m) in ("subsequent", "treatment", "following"):
                 m += 1
+            defined = self.tok(m)
+            if defined is not None and defined.start in self.cycle_spans:  # "of each 28-day cycle"
+                end = m
+                while end < len(self.toks) and self.toks[end].end <= self.cycle_spans[defined.start]:
+                    end += 1
+                for p in group.points:
+                    p.anchor = "each cycle"
+                self.mark(j, end)
+                group.end = end
+                return end
             if _LABELS.get(self.low(m)) == "cycle" and not self.signed_number(m + 1, True):
                 for p in group.points:
                     p.anchor = "each cycle"
@@ -781,6 +795,8 @@ class _Parser:
         if self.low(end) in ("intervals", "interval", "apart"):
             rel = "every"  # "at 15 minute intervals", "1-2 weeks apart"
             end += 1
+        if self.low(i - 1) == "between" and len(items) == 2 and all(len(c) == 1 for c in items):
+            items = [[items[0][0], items[1][0]]]  # "between 6 and 12 months": a range
         group = _Group(self.chain_points(items, unit, rel), i, end, quantity=True)
         if len(group.points) == 1:
             self.compound(group)
@@ -1073,8 +1089,10 @@ class _Parser:
                     break
             elif w.kind == "punct" and not inner and not depth:
                 break
-            elif w.low in _ANCHOR_STOP and not depth:
+            elif w.low in _ANCHOR_STOP and not depth and (words or w.low not in ("each", "every")):
                 break
+            elif not words and w.low in _LABELS and self.signed_number(m + 1, True):
+                break  # "from Week 16": a time point, not an event
             words.append(w)
             if w.kind != "punct":
                 count += 1
@@ -1096,8 +1114,7 @@ class _Parser:
         if not any(w.kind == "word" for w in words):
             return None
         anchor = self.text[words[0].start:words[-1].end]
-        if anchor.lower() in ("operation", "the operation", "surgery", "operative"):
-            anchor = "surgery"
+        anchor = _ANCHOR_NAMES.get(anchor.lower(), anchor)
         return anchor, self.toks.index(words[-1]) + 1
 
     def attach_run_anchors(self) -> None:
