@@ -44,9 +44,9 @@ SECTION_SEPARATOR = " > "
 
 # A marker at the start of a line: a bullet, a number, a letter or a roman numeral.
 _MARKER = re.compile(
-    r"(?P<bullet>[-*•·▪◦‣–+])(?=\s)"
-    r"|\((?P<paren>\d{1,3}[a-z]?|[a-zA-Z]|[ivxIVX]{1,5})\)(?=\s)"
-    r"|(?P<num>\d{1,3}(?:\.\d{1,2})?[a-z]?|[a-zA-Z]|[ivxIVX]{1,5})(?P<punct>[.)])(?=\s)"
+    r"(?P<bullet>[-*•·▪◦‣–+])(?=\s|$)"
+    r"|\((?P<paren>\d{1,3}[a-z]?|[a-zA-Z]|[ivxIVX]{1,5})\)(?=\s|$)"
+    r"|(?P<num>\d{1,3}(?:\.\d{1,2})?[a-z]?|[a-zA-Z]|[ivxIVX]{1,5})(?P<punct>[.)])(?=\s|$)"
 )
 _KIND_PHRASE = re.compile(
     r"^(?P<pre>.*?)\b(?P<kind>inclusion|exclusion|eligibility)(?P<both>\s*/\s*exclusion)?\s+criteri\w*\b(?P<post>.*)$",
@@ -338,8 +338,10 @@ class _Splitter:
             if self.empty_marker is not None:
                 line = self.take_empty_marker(line)
             if line.family is not None and not line.content:
-                self.empty_marker = line  # "-" or "3." alone: its text is on the next line
-                continue
+                if line.family == "bullet" or self.blank_before or not self.stack:
+                    self.empty_marker = line  # "-" or "3." alone: its text is on the next line
+                    continue
+                line = _Line(index, line.indent, raw.strip(), None, None, line.indent)  # "4)" ending a wrapped line
             if self.is_continuation(line):
                 self.continue_item(line)
             elif not self.heading(line):

@@ -85,7 +85,8 @@ _SUFFIXED = re.compile(
     re.IGNORECASE,
 )
 
-_LABEL = re.compile(r"^(?:(?:part|phase|cohort|stage|arm|group|period|study|segment)\s*[\w.-]{0,6}\s*:\s*)", re.IGNORECASE)
+# "Part 1:", "Phase 3:", "PK:", "R1:": a label before the measure's name
+_LABEL = re.compile(r"^\s*(?:[\w.-]+\s+){0,2}[\w.-]+\s*:\s+")
 _LEAD_INS = re.compile(
     r"^(?:(?:assessment|evaluation|determination|measurement|estimation|analysis)\s+of\s+(?:the\s+)?"
     r"|(?:(?:mean|median|percent(?:age)?|absolute|relative)\s+)?change\s+(?:from\s+baseline\s+)?in\s+(?:the\s+)?)",
@@ -112,7 +113,10 @@ def assessors_of(measure: str) -> list[str]:
             if m is None or not _word_ends(measure, m.end()):
                 break
             name = _assessor_name(m)
-            if name in _PEOPLE and (not after_verb or cue.group("cue").lower() == "per" or _NOT_ASSESSING.match(measure, m.end())):
+            cue_word = cue.group("cue").lower()
+            if name in _PEOPLE and (
+                cue_word == "per" or (cue_word == "by" and not after_verb) or _NOT_ASSESSING.match(measure, m.end())
+            ):
                 break
             found.append((m.start(), name))
             joined = _JOIN.match(measure, m.end())
@@ -154,6 +158,24 @@ def _definition_start(before: str, abbreviation: str) -> int | None:
     return start
 
 
+_MINOR_WORDS = frozenset({"of", "the", "to", "in", "and", "for", "with", "a", "an", "on", "at", "by", "or"})
+
+
+def _initials_match(phrase: str, abbreviation: str) -> bool:
+    """Whether the abbreviation is the initials of the phrase's words, minor words left out or not."""
+    letters = "".join(c for c in abbreviation.lower() if c.isalpha())
+    words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w and w[0].isalnum()]
+    if len(letters) < 2 or not words:
+        return False
+    initials = "".join(w[0] for w in words)
+    major = "".join(w[0] for w in words if w not in _MINOR_WORDS)
+    return letters in (initials, major)
+
+
+def _one_word_or_none(text: str) -> bool:
+    return len(text.split()) <= 1 and not re.search(r"[,;:()]", text)
+
+
 def abbreviation_of(measure: str) -> str | None:
     """The abbreviation the measure defines for its own name (see the module docstring)."""
     label = _LABEL.match(measure)
@@ -167,10 +189,13 @@ def abbreviation_of(measure: str) -> str | None:
         if not any(c.isupper() for c in abbr) or abbr.lower() in ("i", "ii", "iii", "iv", "e.g", "ie"):
             continue
         before = measure[: m.start()].rstrip()
+        if any(_initials_match(before[s:], abbr) for s in starts):
+            return abbr  # "Time to Treatment Failure (TTF)": the initials of the head phrase
         start = _definition_start(before, abbr)
-        if start is not None and start in starts:
+        # the phrase starts the measure, or its second word does ("3-year Disease-free Survival (DFS)")
+        if start is not None and any(s <= start and _one_word_or_none(before[s:start]) for s in starts):
             return abbr
-        if m.start() > 0 and start is not None and start > max(starts):
+        if start is not None and start > max(starts):
             return None  # the first abbreviation names something inside the measure
     return None
 

@@ -359,15 +359,16 @@ def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
 
 
 def _outermost(found: list[Mention]) -> list[Mention]:
-    """Drop mentions inside a longer one ("RARα fusion" inside "PML-RARα fusion")."""
+    """Drop mentions that overlap an earlier or longer one ("RARα fusion" in "PML-RARα fusion",
+    "ABL rearrangement" in "BCR/ABL rearrangement"); "V600E/K" gives two at one place."""
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for mention in found:
-        inside = any(
-            o.start <= mention.start and mention.end <= o.end and (o.start, o.end) != (mention.start, mention.end)
+        overlaps = any(
+            o.start < mention.end and mention.start < o.end and (o.start, o.end) != (mention.start, mention.end)
             for o in kept
         )
-        if not inside:
+        if not overlaps:
             kept.append(mention)
     return kept
 
