@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..model import Record, Variant
 from .outcomes import enrich_outcome
-from .variants import find_mentions, genes_in, variant_key
+from .variants import find_mentions, genes_in, may_name_variants, variant_key
 
 __all__ = ["enrich_record"]
 
@@ -63,9 +63,12 @@ def _texts(record: Record) -> list[tuple[str, str | None, int | None]]:
 
 
 def _add_found_variants(record: Record) -> None:
+    texts = _texts(record)
     context = list(record.variants)
+    if not context and not may_name_variants("\n".join(text for _, text, _ in texts if text)):
+        return  # most records name no variant: one quick look at all their text
     present = {(v.found_in, variant_key(v)) for v in record.variants if not v.marked}
-    for path, text, criterion in _texts(record):
+    for path, text, criterion in texts:
         if not text:
             continue
         marks = [v for v in record.variants if v.marked and criterion is not None and v.criterion == criterion]

@@ -66,6 +66,7 @@ _SENTENCE_WORDS = frozenset({
 })
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$", re.IGNORECASE)
 _TERMINAL = (".", ";", "!", "?")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Registry XML wraps its text blocks at about 90-100 characters.
 _WRAP_MIN, _WRAP_MAX = 60, 100
 
@@ -376,4 +377,4 @@ def split_criteria_lines(lines: list[str]) -> list[CriterionSpan]:
 
 def split_criteria(text: str) -> list[Criterion]:
     """Criteria from a registry criteria block (XML text block or API v2 Markdown)."""
-    return [s.criterion for s in split_criteria_lines(text.splitlines())]
+    return [s.criterion for s in split_criteria_lines(_LINE_BREAK.split(text))]

@@ -210,7 +210,18 @@ _EVENT_TABLE: list[tuple[str, str]] = [
      r"|intubation|recovery|session|scan|testing|sampling|admission|arrival|catheteri[sz]ation|transfusion"
      r"|stimulation|insertion|embryo\s+transfer|dos(?:e|es|ing)|visit|expired|procedure|instillations?|collection", ""),
 ]
-_EVENTS = [(re.compile(r"(?<![\w-])(?:" + p + r")(?![\w])", re.IGNORECASE), name) for p, name in _EVENT_TABLE]
+# One pattern for all events: at each place the first entry of the table that matches wins.
+_EVENTS = re.compile(
+    r"(?<![\w-])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_EVENT_TABLE)) + r")(?!\w)",
+    re.IGNORECASE,
+)
+_EVENT_NAMES = {f"e{i}": name for i, (_, name) in enumerate(_EVENT_TABLE)}
+# Words that name no event on their own.
+_GLUE_WORDS = frozenset({
+    "up", "to", "at", "and", "or", "of", "the", "a", "an", "in", "on", "for", "from", "by", "after", "until",
+    "till", "through", "within", "approximately", "about", "approx", "every", "each", "s", "than", "least",
+    "more", "over", "during", "then", "thereafter", "weeks", "months", "years", "days", "hours",
+})
 _PROCEDURE_NAMES = {"bronchosocpy": "bronchoscopy", "expired": "death", "doses": "dose", "dosing": "dose",
                     "implantation": "implant", "anaesthesia": "anesthesia", "instillations": "instillation"}
 
@@ -230,6 +241,8 @@ _DATE = re.compile(
     r")(?![\w/])",
     re.IGNORECASE,
 )
+# Every date and clock time has four digits in a row, a slash or a colon between digits, or d.m.y.
+_MAY_HOLD_DATE = re.compile(r"[0-9]{4}|[0-9][/:.][0-9]")
 _CLOCK = re.compile(
     r"\b(?:[01]?\d|2[0-3]):[0-5]\d(?:\s*(?:am|pm|a\.m\.|p\.m\.))?"
     r"|(?<=\b(?:at|to)\s)(?:[01]\d|2[0-3])[0-5]\d\s*(?:hrs|hours|h)\b"
@@ -269,7 +282,7 @@ _FIXED_PHRASES = re.compile(
     r"|(?P<course>\b(?:during\s+|over\s+)?the\s+course\s+of\b)",
     re.IGNORECASE,
 )
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|\S")
+_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+|\S")
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -318,13 +331,13 @@ def _tokens(text: str) -> list[_Tok]:
     for m in _TOKEN.finditer(text):
         s = m.group(0)
         low = s.lower()
-        if s[0].isdigit():
+        if "0" <= s[0] <= "9":
             toks.append(_Tok(s, low, m.start(), m.end(), "num", float(s)))
         elif low in _NUMBER_WORDS:
             toks.append(_Tok(s, low, m.start(), m.end(), "num", float(_NUMBER_WORDS[low])))
         elif low in _ORDINAL_WORDS:
             toks.append(_Tok(s, low, m.start(), m.end(), "num", float(_ORDINAL_WORDS[low]), ordinal=True))
-        elif s[0].isalpha():
+        elif s[0].isalnum():
             toks.append(_Tok(s, low, m.start(), m.end(), "word"))
         else:
             toks.append(_Tok(s, low, m.start(), m.end(), "punct"))
@@ -360,11 +373,10 @@ def _tokens(text: str) -> list[_Tok]:
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
+    """The text with the characters of ``spans`` blanked out."""
     for s, e in spans:
-        for i in range(s, e):
-            chars[i] = " "
-    return "".join(chars)
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text
 
 
 # --- the parser --------------------------------------------------------------------------
@@ -393,9 +405,11 @@ class _Parser:
 
     def _scan_spans(self) -> None:
         text = self.text
+        low = text.lower()
         lengths: set[float] = set()
         ambiguous = False
-        for m in _CYCLE_LENGTH.finditer(text):
+        cycles = _CYCLE_LENGTH.finditer(text) if ("cycl" in low or "cours" in low) else ()
+        for m in cycles:
             self.cycle_spans[m.start()] = m.end()
             if m.group("a"):
                 lengths.add(float(m.group("a")) * DAYS_PER_UNIT[m.group("au").lower()])
@@ -410,7 +424,8 @@ class _Parser:
         # "Cycle 0 is 3 days ... Cycle 1 is 28 days": the length of a cycle is not one number
         if len(lengths) == 1 and not ambiguous:
             self.cycle_days = lengths.pop()
-        for m in _WINDOW.finditer(text):
+        windows = _WINDOW.finditer(text) if ("±" in text or "+" in text or "minus" in low) else ()
+        for m in windows:
             start = m.start()
             span = m.span()
             # "21 ± 3 days", "15±5 minutes": the unit belongs to the bare number before the window
@@ -421,10 +436,13 @@ class _Parser:
                     span = num.span()
             self.recognised.append(span)
             self.window_spans.append(span)
-        for m in _FIXED_PHRASES.finditer(text):
+        phrases = _FIXED_PHRASES.finditer(text) if ("day" in low or "course" in low) else ()
+        for m in phrases:
             self.recognised.append(m.span())
             if m.lastgroup == "next":
                 self.events_found.append((m.start(), "next day"))
+        if not _MAY_HOLD_DATE.search(text):
+            return
         for rx in (_DATE, _CLOCK):
             for m in rx.finditer(text):
                 if any(s <= m.start() < e for s, e in self.recognised):
@@ -1147,21 +1165,22 @@ class _Parser:
         result = _Parse()
         points = [p for g in sorted(self.groups, key=lambda g: g.start) for p in g.points]
         result.points = points
-        masked = _mask(self.text, self.anchor_spans + self.recognised)
+        spans = self.anchor_spans + self.recognised
         found: list[tuple[int, str]] = list(self.events_found)
-        taken: list[tuple[int, int]] = []
-        for rx, name in _EVENTS:
-            for m in rx.finditer(masked):
-                if any(s < m.end() and m.start() < e for s, e in taken):
-                    continue
-                taken.append(m.span())
-                if name == "baseline":
-                    continue  # a point already
-                if not name:  # a procedure: named by its word
-                    word = " ".join(m.group(0).split())
-                    word = word if word.isupper() else word.lower()
-                    name = _PROCEDURE_NAMES.get(word, word)
-                found.append((m.start(), name))
+        if any(t.kind == "word" and not t.used and t.low not in _GLUE_WORDS for t in self.toks):
+            masked = _mask(self.text, spans) if spans else self.text
+            events = _EVENTS.finditer(masked)
+        else:
+            events = ()  # "Up to 12 months": every word became part of a point
+        for m in events:
+            name = _EVENT_NAMES[m.lastgroup]  # type: ignore[index]
+            if name == "baseline":
+                continue  # a point already
+            if not name:  # a procedure: named by its word
+                word = " ".join(m.group(0).split())
+                word = word if word.isupper() else word.lower()
+                name = _PROCEDURE_NAMES.get(word, word)
+            found.append((m.start(), name))
         found.sort()
         for _, name in found:
             if name not in result.events:

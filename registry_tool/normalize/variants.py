@@ -129,6 +129,31 @@ _CDNA = re.compile(
     r"(?<![\w.])c\.(?:\*|-)?\d+(?:[+-]\d+)?(?:_(?:\*|-)?\d+(?:[+-]\d+)?)?"
     r"(?:[ACGT]>[ACGT]|delins[ACGT]+|del[ACGT]*|dup[ACGT]*|ins[ACGT]+)(?![\w>])"
 )
+# Text with none of these has no mention: quick searches (each a fast scan) spare the full
+# scan of most texts.
+_MAYBE_ONE = re.compile(rf"[{_AA1}][0-9]+(?:[{_AA1}*X_]|fs|del|dup|ins|[\s-]mut)")
+_MAYBE_THREE = re.compile(r"[ACGHILMPSTV][a-z][a-z][0-9]")
+_MAYBE_CODES = [re.compile(r"rs[0-9]"), re.compile(r"p\.[-*(0-9A-Z]"), re.compile(r"c\.[-*(0-9]")]
+_MAYBE_EXON = re.compile(r"ex[0-9]")
+_MAYBE_PAIR = re.compile("(?:" + "|".join(sorted(FIVE_PRIME, key=len, reverse=True)) + r")\s?[-/–]\s?[A-Z]")
+
+
+def may_name_variants(text: str) -> bool:
+    """A quick check: False means ``text`` names no variant (``find_variants`` would give none
+    without a context); True means it may."""
+    if "::" in text or any(rx.search(text) for rx in _MAYBE_CODES) or _MAYBE_ONE.search(text):
+        return True
+    low = text.lower()
+    if "exon" in low or "rearrang" in low or "transloc" in low or _MAYBE_EXON.search(low):
+        return True
+    at = low.find("fusion")
+    while at != -1:
+        if at == 0 or not low[at - 1].isalpha():  # not "infusion", "transfusion"
+            return True
+        at = low.find("fusion", at + 1)
+    return bool(_MAYBE_PAIR.search(text) or _MAYBE_THREE.search(text))
+
+
 # Dosing schedules ("Q3W", "Q12W") and cell lines look like one-letter changes.
 _SCHEDULE = re.compile(r"^Q\d{1,2}[WDHM]$")
 _DECOY_WORDS = frozenset({"T47D"})
@@ -339,6 +364,9 @@ def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
     """Every variant mention in ``text`` with its position (see :func:`find_variants`)."""
     if not text:
         return []
+    context = list(context)
+    if not may_name_variants(text) and not (context and _TYPO.search(text)):
+        return []
     mentions = _outermost(_protein_mentions(text) + _exon_mentions(text) + _fusion_mentions(text) + _other_mentions(text))
     known = {}
     for v in [m.variant for m in mentions] + list(context):
@@ -350,6 +378,8 @@ def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
     for mention in extra:
         if not any(o.start < mention.end and mention.start < o.end for o in mentions):
             mentions.append(mention)
+    if not mentions:
+        return mentions
     mentions.sort(key=lambda m: m.start)
     genes = genes_in(text)
     for mention in mentions:
