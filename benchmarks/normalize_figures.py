@@ -16,6 +16,7 @@ Prints, for the shared corpus and the golden sets in tests/fixtures:
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -26,7 +27,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from registry_tool.model import Criterion, Eligibility, Outcome, Record, Source  # noqa: E402
 from registry_tool.normalize import enrich_record  # noqa: E402
 from registry_tool.normalize import timeframe  # noqa: E402
 from registry_tool.normalize.criteria import split_criteria  # noqa: E402
@@ -109,30 +109,8 @@ def outcome_figures() -> None:
     print(f"  golden set:      {right} of {len(golden)} measures right (abbreviation and assessors)")
 
 
-def corpus_records() -> list[Record]:
-    """Records shaped like the XML corpus: outcomes with time frames, split criteria, summary."""
-    from lxml import etree
-
-    from tests.corpus import corpus_files
-
-    records = []
-    for path in corpus_files("ctgov-xml"):
-        root = etree.parse(str(path)).getroot()
-        outcomes = []
-        for tag in ("primary_outcome", "secondary_outcome", "other_outcome"):
-            for o in root.iterfind(tag):
-                outcomes.append(Outcome(o.findtext("measure") or "", tag.split("_")[0], o.findtext("description"),
-                                        timeframe.parse_time_frame(o.findtext("time_frame"))))
-        block = root.findtext("eligibility/criteria/textblock") or ""
-        records.append(Record(path.stem, Source("ctgov-xml"), summary=root.findtext("brief_summary/textblock"),
-                              outcomes=outcomes, eligibility=Eligibility(split_criteria(block))))
-    return records
-
-
 def enrich_figures(repeat: int) -> None:
-    records = corpus_records()
-    import copy
-
+    records = normalize_corpus.corpus_records()
     batches = [copy.deepcopy(records) for _ in range(repeat)]
     times = []
     for batch in batches:
@@ -141,13 +119,6 @@ def enrich_figures(repeat: int) -> None:
             enrich_record(record)
         times.append(time.perf_counter() - start)
     elapsed = min(times)
-
-    def split_and_parse():
-        for r in records:
-            for o in r.outcomes:
-                if o.time_frame:
-                    timeframe.parse_time_frame(o.time_frame.text)
-
     print("enrich_record")
     print(f"  throughput:      {len(records) / elapsed:,.0f} records/s ({len(records)} XML-corpus-shaped records, "
           f"{sum(len(r.variants) for r in batches[0])} variants found)")

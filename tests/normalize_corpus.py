@@ -11,6 +11,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from registry_tool.model import Eligibility, Outcome, Record, Source
 from tests.corpus import corpus_files
 
 
@@ -79,3 +80,24 @@ def criteria_blocks() -> tuple[tuple[str, str], ...]:
 def free_texts() -> tuple[str, ...]:
     """Summaries and outcome measures and descriptions: the text variants are looked for in."""
     return _collect()[2]
+
+
+def corpus_records() -> list[Record]:
+    """Records shaped like the registry XML corpus, before ``enrich_record``: outcomes with parsed
+    time frames, split criteria and the summary (read here, not by the XML importer)."""
+    from registry_tool.normalize.criteria import split_criteria
+    from registry_tool.normalize.timeframe import parse_time_frame
+
+    records = []
+    for path, root in _xml_roots():
+        outcomes = [
+            Outcome(o.findtext("measure") or "", tag.split("_")[0], o.findtext("description"),
+                    parse_time_frame(o.findtext("time_frame")))
+            for tag in ("primary_outcome", "secondary_outcome", "other_outcome")
+            for o in root.iterfind(tag)
+        ]
+        block = root.findtext("eligibility/criteria/textblock") or ""
+        summary = " ".join((root.findtext("brief_summary/textblock") or "").split()) or None
+        records.append(Record(Path(path).stem, Source("ctgov-xml", str(path)), summary=summary,
+                              outcomes=outcomes, eligibility=Eligibility(split_criteria(block))))
+    return records

@@ -17,6 +17,7 @@ from registry_tool.normalize import enrich_record
 from registry_tool.normalize.outcomes import abbreviation_of, assessors_of, enrich_outcome
 from registry_tool.normalize.timeframe import parse_time_frame
 from registry_tool.normalize.variants import variant_from_mark
+from tests import normalize_corpus
 
 GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "outcomes" / "golden.json").read_text("utf-8"))
 
@@ -127,6 +128,21 @@ def test_enrich_record_is_idempotent():
     assert [v["text"] for v in first["variants"]] == ["T315I", "T3151", "ALK rearrangement", "BCR::ABL1", "T315I"]
     assert first["outcomes"][0]["abbreviation"] == "MMR"
     assert first["outcomes"][0]["assessors"] == ["Central review"]
+
+
+def test_corpus_records_enrich_to_valid_records(xml_corpus):
+    records = normalize_corpus.corpus_records()
+    warned = found = 0
+    for record in records:
+        enrich_record(record)
+        assert registry_tool.validate(record.to_dict()) == [], record.record_id
+        warned += sum(w.code.startswith("time-frame-") for w in record.warnings)
+        found += len(record.variants)
+    outcomes = sum(len(r.outcomes) for r in records)
+    unparsed = sum(1 for r in records for o in r.outcomes if o.time_frame and not o.time_frame.fully_parsed)
+    assert warned == unparsed  # one warning for each time frame not fully parsed, none else
+    assert found > 20 and outcomes > 3000
+    assert sum(bool(o.abbreviation) for r in records for o in r.outcomes) > 250
 
 
 def test_cnct19_seed(cnct19_path):

@@ -101,7 +101,7 @@ class _Open:
     last_line: str  # its latest line, as written
 
 
-def _family(number: str, paren: bool) -> str:
+def _family(number: str) -> str:
     if number[0].isdigit():
         return "digit"
     if _ROMAN.match(number) and (len(number) > 1 or number in "iIvVxX"):
@@ -122,7 +122,7 @@ def _read_line(index: int, raw: str) -> _Line:
     if m.group("bullet"):
         return _Line(index, indent, content, "bullet", None, col)
     number = m.group("paren") or m.group("num")
-    family = _family(number, bool(m.group("paren")))
+    family = _family(number)
     if family in ("upper", "lower", "roman") and not (content[:1].isupper() or content[:1].isdigit()):
         # "e. coli", "a. baumannii": a letter and a full stop that open a sentence, not a marker
         if family != "roman":

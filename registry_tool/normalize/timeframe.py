@@ -90,6 +90,8 @@ _AFTER_FREQUENCY = frozenset({
     "intervals", "interval", "visits", "assessments", "basis",
 })
 _REGIMEN_CONTEXT = frozenset({"versus", "vs", "once", "twice"})
+# Twice a week, or every two weeks? Not understood, so not a point.
+_AMBIGUOUS_FREQUENCY = frozenset({"biweekly", "bimonthly", "biannually", "biannual"})
 
 # Relations a word before an expression gives it.
 _UP_TO_WORDS = frozenset({"upto", "within", "maximum", "max"})
@@ -947,8 +949,11 @@ class _Parser:
         if low in ("twice", "half", "semi", "bi") and self.tok(i + 1) is not None:
             nxt = self.low(i + 2) if self.low(i + 1) == "-" else self.low(i + 1)
             if nxt in _FREQUENCY_WORDS:
-                if low == "bi" and nxt in ("weekly", "monthly"):
-                    return None  # ambiguous: twice a week or every two weeks
+                if low == "bi":  # "bi-weekly": twice a week or every two weeks?
+                    end = i + 3 if self.low(i + 1) == "-" else i + 2
+                    self.mark(i, end)
+                    self.flagged = True
+                    return end
                 value_scale = 0.5
                 i = i + 2 if self.low(i + 1) == "-" else i + 1
                 low = nxt
@@ -1196,7 +1201,7 @@ class _Parser:
             if t.used:
                 continue
             if t.kind == "word":
-                if t.low in _FULL_UNIT_WORDS or t.low in _FREQUENCY_WORDS:
+                if t.low in _FULL_UNIT_WORDS or t.low in _FREQUENCY_WORDS or t.low in _AMBIGUOUS_FREQUENCY:
                     return True
                 if k and self.toks[k - 1].kind == "num" and not self.toks[k - 1].used and (
                     t.low in _UNIT_WORDS or t.low in _UNIT_AFTER_NUMBER or _looks_like_unit(t.low)
