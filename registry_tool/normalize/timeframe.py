@@ -263,9 +263,10 @@ _WINDOW = re.compile(
 # Cycle lengths: "28-day cycles", "each cycle is 21 days", "Cycle = 28 days",
 # "with 28 days per cycle", "cycles of 21 days", "cycle length=28 days".
 _WINDOW_NUMBER = re.compile(r"(?:±|\+/-|\+-|plus or minus)\s*\d+(?:\.\d+)?", re.IGNORECASE)
+# A number with no label before it ("Every 15", ", 21"; not "day 5", "March 2008"), ending the text.
 _BARE_NUMBER_BEFORE = re.compile(
-    r"(?<![\w.])(?!(?:day|days|week|weeks|month|months|year|years|cycle|hour|" + _MONTH_NAMES[3:-4] + r")\s)"
-    r"(?:[^\W\d]+\s+|[^\w\s]\s*|^)\d+(?:\.\d+)?\s*$",
+    r"(?:(?<![\w.])(?!(?:day|days|week|weeks|month|months|year|years|cycle|hour|" + _MONTH_NAMES[3:-4] + r")\s)"
+    r"[^\W\d]+\s+|[^\w\s]\s*|^)[0-9]+(?:\.[0-9]+)?\s*$",
     re.IGNORECASE,
 )
 # Cycle lengths: "28-day cycles", "each cycle is 21 days", "Cycle = 28 days",
@@ -374,8 +375,21 @@ def _tokens(text: str) -> list[_Tok]:
     return merged
 
 
+def _covered(length: int, spans: list[tuple[int, int]]) -> bytearray:
+    """A flag for each character: 1 where one of ``spans`` covers it."""
+    flags = bytearray(length + 1)
+    for s, e in spans:
+        flags[s:e] = b"\x01" * (e - s)
+    return flags
+
+
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with the characters of ``spans`` blanked out."""
+    flags = _covered(len(text), spans)
+    return "".join(" " if flags[i] else c for i, c in enumerate(text)) if len(spans) > 3 else _blank(text, spans)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     for s, e in spans:
         text = text[:s] + " " * (e - s) + text[e:]
     return text
@@ -397,9 +411,24 @@ class _Parser:
         self.window_spans: list[tuple[int, int]] = []
         self._scan_spans()
         self.toks = _tokens(text)
-        for tok in self.toks:
-            if any(s <= tok.start and tok.end <= e for s, e in self.recognised):
-                tok.used = True
+        self.in_windows = _covered(len(text), self.window_spans) if self.window_spans else bytearray()
+        # for each token: where its clause starts (after the last ";" or "."), and the last
+        # word before it that starts a range ("from", "baseline"), -1 if none
+        self.clause_start: list[int] = []
+        self.start_word_at: list[int] = []
+        clause, last_start = 0, -1
+        for k, tok in enumerate(self.toks + [_Tok("", "", len(text), len(text), "punct")]):
+            self.clause_start.append(clause)
+            self.start_word_at.append(last_start)
+            if tok.text in (";", "."):
+                clause = k + 1
+            if tok.low in _START_WORDS:
+                last_start = k
+        if self.recognised:
+            inside = _covered(len(text), self.recognised)
+            for tok in self.toks:
+                if inside[tok.start] and inside[tok.end - 1]:
+                    tok.used = True
         self.groups: list[_Group] = []
         self.flagged = False
 
@@ -432,7 +461,8 @@ class _Parser:
             span = m.span()
             # "21 ± 3 days", "15±5 minutes": the unit belongs to the bare number before the window
             # (not in "day 5 +/- 1 day" or "5 March 2008 +/-3 days")
-            if _BARE_NUMBER_BEFORE.search(text[:start]):
+            before = text[:start] if start <= 40 else text[start - 40:start].split(" ", 1)[-1]
+            if _BARE_NUMBER_BEFORE.search(before):
                 num = _WINDOW_NUMBER.match(text, start)
                 if num:
                     span = num.span()
@@ -445,11 +475,13 @@ class _Parser:
                 self.events_found.append((m.start(), "next day"))
         if not _MAY_HOLD_DATE.search(text):
             return
+        taken = _covered(len(text), self.recognised)
         for rx in (_DATE, _CLOCK):
             for m in rx.finditer(text):
-                if any(s <= m.start() < e for s, e in self.recognised):
+                if taken[m.start()]:
                     continue
                 self.recognised.append(m.span())
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 self.events_found.append((m.start(), " ".join(m.group(0).split())))
 
     # -- helpers --
@@ -553,14 +585,13 @@ class _Parser:
     def has_start(self, start: int) -> bool:
         """Whether the clause before token ``start`` says where a range begins
         ("from ...", "Baseline ...", "Randomization to ..."), so "to"/"through" end a range."""
-        k = start - 1
-        while k >= 0 and self.toks[k].text not in (";", "."):
-            k -= 1
-        for t in self.toks[k + 1:start]:
-            if t.low in _START_WORDS:
-                return True
-        for g in self.groups:
-            if g.start > k and g.points and g.points[-1].relation in ("baseline", "from", "at"):
+        clause = self.clause_start[start]
+        if self.start_word_at[start] >= clause:
+            return True
+        for g in reversed(self.groups):
+            if g.start < clause:
+                break
+            if g.points and g.points[-1].relation in ("baseline", "from", "at"):
                 return True
         return False
 
@@ -745,7 +776,7 @@ class _Parser:
 
     def in_window(self, k: int) -> bool:
         t = self.tok(k)
-        return t is not None and any(s <= t.start and t.end <= e for s, e in self.window_spans)
+        return t is not None and bool(self.window_spans) and bool(self.in_windows[t.start])
 
     def skip_fillers(self, k: int) -> tuple[int, bool]:
         """Past words between a number and its unit ("2 treatment cycles", "15±5 minutes");
@@ -1092,53 +1123,53 @@ class _Parser:
 
     def anchor_phrase(self, m: int) -> tuple[str, int] | None:
         """The event named from token m ("the epidural anesthesia", "last dose of study drug",
-        "human chorionic gonadotropin (hCG) injection")."""
-        words: list[_Tok] = []
+        "human chorionic gonadotropin (hCG) injection") and the token after it."""
+        taken: list[int] = []  # token indexes of the phrase
         count = 0
         depth = 0
         while m < len(self.toks) and count < 7:
             w = self.toks[m]
-            inner = bool(words) and self.inner(m)
+            inner = bool(taken) and self.inner(m)
             if w.used and not inner:
                 break
-            if w.text == "(" and words:
+            if w.text == "(" and taken:
                 depth += 1
             elif w.text == ")" and depth:
                 depth -= 1
             elif w.kind == "num" and not inner and not w.ordinal:
                 # "Visit 1", "Part 2 randomization"; not "Cycle 1", nor a quantity
-                prev = words[-1].low if words else ""
-                if not words or prev in _LABELS or prev in _UNIT_WORDS or self.unit_at(m + 1, True):
+                prev = self.toks[taken[-1]].low if taken else ""
+                if not taken or prev in _LABELS or prev in _UNIT_WORDS or self.unit_at(m + 1, True):
                     break
             elif w.kind == "punct" and not inner and not depth:
                 break
-            elif w.low in _ANCHOR_STOP and not depth and (words or w.low not in ("each", "every")):
+            elif w.low in _ANCHOR_STOP and not depth and (taken or w.low not in ("each", "every")):
                 break
-            elif not words and w.low in _LABELS and self.signed_number(m + 1, True):
+            elif not taken and w.low in _LABELS and self.signed_number(m + 1, True):
                 break  # "from Week 16": a time point, not an event
-            words.append(w)
+            taken.append(m)
             if w.kind != "punct":
                 count += 1
             m += 1
+        toks = self.toks
         if depth:  # an unclosed parenthesis: keep what came before it
-            cut = max(k for k, w in enumerate(words) if w.text == "(")
-            words = words[:cut]
-        while words and (words[0].low in _ARTICLES or words[0].kind == "punct"):
-            words.pop(0)
-        while words:
-            last = words[-1]
-            openings = [k for k, w in enumerate(words) if w.text == "("]
+            taken = taken[: max(k for k, i in enumerate(taken) if toks[i].text == "(")]
+        while taken and (toks[taken[0]].low in _ARTICLES or toks[taken[0]].kind == "punct"):
+            taken.pop(0)
+        while taken:
+            last = toks[taken[-1]]
+            openings = [k for k, i in enumerate(taken) if toks[i].text == "("]
             if last.text == ")" and openings:  # a trailing "(M1)" is a label, not part of the event
-                words = words[: openings[-1]]
+                taken = taken[: openings[-1]]
             elif last.kind == "punct" or last.low in _TRAILING_ANCHOR_WORDS:
-                words.pop()
+                taken.pop()
             else:
                 break
-        if not any(w.kind == "word" for w in words):
+        if not any(toks[i].kind == "word" for i in taken):
             return None
-        anchor = self.text[words[0].start:words[-1].end]
+        anchor = self.text[toks[taken[0]].start:toks[taken[-1]].end]
         anchor = _ANCHOR_NAMES.get(anchor.lower(), anchor)
-        return anchor, self.toks.index(words[-1]) + 1
+        return anchor, taken[-1] + 1
 
     def attach_run_anchors(self) -> None:
         """"6 weeks, 3 months, and 1 year postoperative": the anchor of the last

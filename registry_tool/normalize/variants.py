@@ -34,6 +34,7 @@ means; :func:`registry_tool.normalize.enrich_record` warns about it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -339,25 +340,44 @@ def genes_in(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _gene_for(mention: Mention, text: str, genes: list[tuple[int, int, str]]) -> str | None:
-    """The gene the sentence of a mention names nearest before it, else nearest after it."""
-    start = 0
-    for m in _SENTENCE_END.finditer(text, 0, mention.start):
-        start = m.end()
-    end_m = _SENTENCE_END.search(text, mention.end)
-    end = end_m.start() if end_m else len(text)
-    before = [g for g in genes if start <= g[0] and g[1] <= mention.start]
-    if before:
-        return before[-1][2]
-    after = [g for g in genes if mention.end <= g[0] and g[1] <= end]
-    if after:
-        return after[0][2]
-    # "IDH1 R132H" with a gene no list knows: the symbol right before the change
-    m = re.search(r"(?<![\w-])([A-Z][A-Z0-9]{1,9})[\s-]*$", text[start:mention.start])
-    if m and m.group(1) not in _NOT_GENES and re.search(r"[A-Z].*\d|\d.*[A-Z]|[A-Z]{3,}", m.group(1)):
-        if mention.variant.kind == "protein_change":
-            return m.group(1)
-    return None
+class _Genes:
+    """The genes of a text and its sentences, to find the gene nearest a mention quickly."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.genes = genes_in(text)
+        self.starts = [g[0] for g in self.genes]
+        self.breaks = [m for m in _SENTENCE_END.finditer(text)]
+        self.break_starts = [m.start() for m in self.breaks]
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        k = bisect_right(self.break_starts, start - 1) - 1  # the last break before the mention
+        first = self.breaks[k].end() if k >= 0 and self.breaks[k].end() <= start else 0
+        j = bisect_left(self.break_starts, end)
+        last = self.break_starts[j] if j < len(self.break_starts) else len(self.text)
+        return first, last
+
+    def gene_for(self, mention: Mention) -> str | None:
+        """The gene the sentence of a mention names nearest before it, else nearest after it."""
+        first, last = self.sentence(mention.start, mention.end)
+        k = bisect_right(self.starts, mention.start) - 1
+        while k >= 0 and self.genes[k][1] > mention.start:
+            k -= 1
+        if k >= 0 and self.genes[k][0] >= first:
+            return self.genes[k][2]
+        k = bisect_left(self.starts, mention.end)
+        if k < len(self.genes) and self.genes[k][1] <= last:
+            return self.genes[k][2]
+        # "IDH1 R132H" with a gene no list knows: the symbol right before the change
+        m = _SYMBOL_BEFORE.search(self.text, max(first, mention.start - 20), mention.start)
+        if m and mention.variant.kind == "protein_change" and m.group(1) not in _NOT_GENES:
+            if _SYMBOL_SHAPE.search(m.group(1)):
+                return m.group(1)
+        return None
+
+
+_SYMBOL_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,9})[\s-]*$")
+_SYMBOL_SHAPE = re.compile(r"[A-Z].*\d|\d.*[A-Z]|[A-Z]{3,}")
 
 
 def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
@@ -369,22 +389,27 @@ def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
         return []
     mentions = _outermost(_protein_mentions(text) + _exon_mentions(text) + _fusion_mentions(text) + _other_mentions(text))
     known = {}
-    for v in [m.variant for m in mentions] + list(context):
+    for v in [m.variant for m in mentions] + context:
         one = _one_letter(v.hgvs) if v.kind == "protein_change" and v.hgvs else None
         if one:
             known[one] = v.hgvs
     extra = _typo_mentions(text, known) if known else []
     extra += _codon_mentions(text)  # after the typos: "T3151 mutation" is a typo, not codon 3151
-    for mention in extra:
-        if not any(o.start < mention.end and mention.start < o.end for o in mentions):
+    if extra:
+        taken = sorted((m.start, m.end) for m in mentions)  # they do not overlap one another
+        for mention in extra:
+            k = bisect_left(taken, (mention.end, -1))  # the spans before k start before the mention ends
+            if k and taken[k - 1][1] > mention.start:
+                continue
             mentions.append(mention)
+            insort(taken, (mention.start, mention.end))
     if not mentions:
         return mentions
     mentions.sort(key=lambda m: m.start)
-    genes = genes_in(text)
+    genes = _Genes(text)
     for mention in mentions:
         if mention.variant.gene is None and mention.variant.kind != "fusion":
-            mention.variant.gene = _gene_for(mention, text, genes)
+            mention.variant.gene = genes.gene_for(mention)
     return mentions
 
 
@@ -393,13 +418,12 @@ def _outermost(found: list[Mention]) -> list[Mention]:
     "ABL rearrangement" in "BCR/ABL rearrangement"); "V600E/K" gives two at one place."""
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
+    reach = -1  # where the kept mentions end, at the furthest
     for mention in found:
-        overlaps = any(
-            o.start < mention.end and mention.start < o.end and (o.start, o.end) != (mention.start, mention.end)
-            for o in kept
-        )
-        if not overlaps:
+        same_place = bool(kept) and (kept[-1].start, kept[-1].end) == (mention.start, mention.end)
+        if mention.start >= reach or same_place:
             kept.append(mention)
+            reach = max(reach, mention.end)
     return kept
 
 
