@@ -2,31 +2,56 @@
 
 A registry time frame is free text ("Baseline, week 12 and week 24", "Up to 2
 years", "12 months after surgery", "from randomization until death, assessed
-up to 60 months"). :func:`parse_time_frame` keeps the text and derives:
+up to 60 months"). :func:`parse_time_frame` keeps the text (white space
+folded) and derives:
 
-* ``points``: each time expression as ``TimePoint(value, unit, days,
-  relation, anchor)``. ``days = value * DAYS_PER_UNIT[unit]`` (a cycle counts
-  only when the text gives its length, "28-day cycles"); ``relation`` is one
-  of ``at`` (a time point), ``up_to`` (an upper bound: "up to", "within",
-  "for", "through" without a start), ``about`` ("approximately", "median",
-  "an average of"), ``from`` / ``to`` (the ends of a range, "0-24 hours",
-  "Days 1-14", "from Day 1 to Day 112"; "at least" is a ``from``),
-  ``baseline`` (value 0 day) and ``every`` ("every 3 months", "monthly",
-  "4 times a year" = every 0.25 year). ``anchor`` names the event a point
-  counts from ("12 months after surgery" -> "surgery"; a point before its
-  event is negative: "15 minutes before surgery" -> -15 minute, "surgery").
-  "Day M" of a cycle counts from that cycle: "Cycle 2 Day 8" gives the points
-  2 cycle and 8 day anchored at "cycle 2".
-* ``events``: named events without a fixed length ("end of study",
-  "death", "hospital discharge"; calendar dates and clock times as written).
-* ``fully_parsed``: True when the text gave at least one point or event and
-  every time expression in it (a unit word, a number with a unit, a
-  frequency word, a date) became one. Anything else is left out, never
-  guessed: a misspelt unit ("3 yeasrs") gives no point, and the frame is not
-  fully parsed; :func:`registry_tool.normalize.enrich_record` warns.
+``points``
+    each time expression as ``TimePoint(value, unit, days, relation,
+    anchor)``, in the order written. ``days = value * DAYS_PER_UNIT[unit]``;
+    a cycle has days only when the text gives its length ("28-day cycles",
+    "each cycle is 21 days"), else null. A compound duration is one point in
+    its smaller unit ("2 years 6 months" = 30 month). ``relation``:
 
-Parsing runs on tokens (numbers, words, punctuation) in one pass; results are
-cached by text and every call returns fresh model objects.
+    * ``at``: a time point ("Day 28", "6 months", "after 8 weeks");
+    * ``up_to``: an upper bound ("up to", "within", "until 2 years" without a
+      start, "for 2 years", "over 24 hours", "during the 4-week run-in");
+    * ``about``: "approximately", "about", "median", "an average of", "~";
+    * ``from`` / ``to``: the ends of a range ("0-24 hours", "Days 1-14", "6
+      months to 5 years", "from Day 1 to Day 90", "between 0 and 24 hours");
+      "to" / "through" after a start ("Baseline to 12 months") is ``to``; a
+      lower bound ("at least 6 months", "more than 30 days") is ``from``;
+    * ``baseline``: "baseline", "time zero" (value 0, unit day);
+    * ``every``: "every 3 months", "monthly", "twice daily" (0.5 day),
+      "4 times a year" (0.25 year), "at 15-minute intervals".
+
+    ``anchor`` is the event a point counts from: "12 months after surgery"
+    -> "surgery", "24 hours post-dose" -> "dose", "6 weeks postoperatively"
+    -> "surgery", "within 28 days of life" -> "birth". A point before its
+    event is negative: "15 minutes before surgery" -> -15 minute. A day of a
+    cycle counts from that cycle: "Cycle 2 Day 8" gives 2 cycle and 8 day
+    anchored at "cycle 2"; "Day 1 of each cycle" is anchored at "each
+    cycle". The anchor of the last quantity of a list holds for the list
+    ("1, 3 and 5 years after surgery").
+``max_days``
+    the largest ``days`` of the points (null when none has days).
+``events``
+    what the text names that has no fixed length: study events in a normal
+    form ("end of study", "end of treatment", "death", "disease
+    progression", "randomization", "hospital discharge", "each visit",
+    "follow-up", "pre-dose", ...), procedures by their word
+    ("bronchoscopy", "infusion"), calendar dates and clock times as written
+    ("16 March 2012", "22:00").
+``fully_parsed``
+    True when the text gave at least one point or event and every time
+    expression in it (a unit word, a number with a unit, a frequency word,
+    a date) became one. Nothing is guessed: a misspelt unit ("3 yeasrs"),
+    "bi-weekly" (twice a week, or every two weeks?), "every 8" with no unit
+    give no point, and the frame is not fully parsed;
+    :func:`registry_tool.normalize.enrich_record` warns about it.
+
+Parsing runs over tokens (numbers, words, punctuation) in one pass, in time
+linear in the text; results are cached by text, and every call returns fresh
+model objects.
 """
 
 from __future__ import annotations
