@@ -166,12 +166,15 @@ def test_days_are_value_times_factor_and_max_days_is_the_largest(text):
     tf = parse_time_frame(text)
     if tf is None:
         return
+    cycle_lengths = set()
     for p in tf.points:
         if p.unit == "cycle":
-            assert p.days is None or p.days == pytest.approx(p.value * (p.days / p.value if p.value else 0))
+            if p.days is not None and p.value:
+                cycle_lengths.add(round(p.days / p.value, 9))  # one cycle length for the whole frame
         else:
             assert p.days == pytest.approx(p.value * DAYS_PER_UNIT[p.unit], abs=1e-12)
             assert p.days == days_of(p.value, p.unit) or math.isclose(p.days, days_of(p.value, p.unit))
+    assert len(cycle_lengths) <= 1 and all(length > 0 for length in cycle_lengths)
     days = [p.days for p in tf.points if p.days is not None]
     assert tf.max_days == (max(days) if days else None)
 
