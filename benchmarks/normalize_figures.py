@@ -1,0 +1,143 @@
+"""Normalisation figures: coverage, golden-set scores and throughput.
+
+Prints, for the shared corpus and the golden sets in tests/fixtures:
+
+* time frames: distinct corpus strings fully parsed (target >= 97%), golden
+  set right (target 100%), strings per second (each parsed afresh, and
+  through the cache as importers meet them);
+* criteria: corpus blocks that keep every word, blocks and items per second;
+* variants: golden precision and recall (target >= 97% each), texts per second;
+* outcomes: golden abbreviations and assessors right;
+* enrich_record: corpus-shaped records (XML outcomes, criteria, summary) per second.
+
+    python benchmarks/normalize_figures.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from registry_tool.normalize import enrich_record  # noqa: E402
+from registry_tool.normalize import timeframe  # noqa: E402
+from registry_tool.normalize.criteria import split_criteria  # noqa: E402
+from registry_tool.normalize.outcomes import abbreviation_of, assessors_of  # noqa: E402
+from registry_tool.normalize.variants import find_variants  # noqa: E402
+from tests import normalize_corpus  # noqa: E402
+from tests.test_criteria import lost_words  # noqa: E402
+from tests.test_timeframes import _differences  # noqa: E402
+
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def best_of(repeat: int, work) -> float:
+    """The fastest of ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def time_frame_figures(repeat: int) -> None:
+    frames = normalize_corpus.time_frames()
+    parsed = [timeframe.parse_time_frame(t) for t in frames]
+    full = sum(tf.fully_parsed for tf in parsed)
+    golden = json.loads((FIXTURES / "timeframes" / "golden.json").read_text("utf-8"))
+    right = sum(not _differences(g) for g in golden)
+
+    def fresh():
+        timeframe._parse_cached.cache_clear()
+        for text in frames:
+            timeframe.parse_time_frame(text)
+
+    def cached():
+        for text in frames:
+            timeframe.parse_time_frame(text)
+
+    t_fresh = best_of(repeat, fresh)
+    cached()
+    t_cached = best_of(repeat, cached)
+    print("time frames")
+    print(f"  corpus coverage: {full} of {len(frames)} distinct strings fully parsed = {full / len(frames):.2%}")
+    print(f"  golden set:      {right} of {len(golden)} right = {right / len(golden):.2%}")
+    print(f"  throughput:      {len(frames) / t_fresh:,.0f} strings/s parsed afresh, "
+          f"{len(frames) / t_cached:,.0f} strings/s through the cache")
+
+
+def criteria_figures(repeat: int) -> None:
+    blocks = [b for _, b in normalize_corpus.criteria_blocks()]
+    kept = sum(not lost_words(b) for b in blocks)
+    items = sum(len(split_criteria(b)) for b in blocks)
+    elapsed = best_of(repeat, lambda: [split_criteria(b) for b in blocks])
+    print("criteria")
+    print(f"  no word lost:    {kept} of {len(blocks)} corpus blocks (XML and API v2), {items} items")
+    print(f"  throughput:      {len(blocks) / elapsed:,.0f} blocks/s, {items / elapsed:,.0f} items/s")
+
+
+def variant_figures(repeat: int) -> None:
+    golden = json.loads((FIXTURES / "variants" / "golden.json").read_text("utf-8"))
+    tp = fp = fn = 0
+    for case in golden:
+        got = {(v.text, v.kind, v.hgvs, v.gene, v.candidate) for v in find_variants(case["text"])}
+        want = {(v["text"], v["kind"], v["hgvs"], v["gene"], v["candidate"]) for v in case["variants"]}
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+    texts = list(normalize_corpus.free_texts()) + [c.text for _, b in normalize_corpus.criteria_blocks()
+                                                  for c in split_criteria(b)]
+    elapsed = best_of(repeat, lambda: [find_variants(t) for t in texts])
+    print("variants")
+    print(f"  golden set:      {len(golden)} sentences, precision {tp / (tp + fp):.2%}, recall {tp / (tp + fn):.2%}"
+          f" ({tp} right, {fp} extra, {fn} missed)")
+    print(f"  throughput:      {len(texts) / elapsed:,.0f} texts/s (corpus criteria, summaries, measures)")
+
+
+def outcome_figures() -> None:
+    golden = json.loads((FIXTURES / "outcomes" / "golden.json").read_text("utf-8"))
+    right = sum(abbreviation_of(c["measure"]) == c["abbreviation"] and assessors_of(c["measure"]) == c["assessors"]
+                for c in golden)
+    print("outcomes")
+    print(f"  golden set:      {right} of {len(golden)} measures right (abbreviation and assessors)")
+
+
+def enrich_figures(repeat: int) -> None:
+    records = normalize_corpus.corpus_records()
+    batches = [copy.deepcopy(records) for _ in range(repeat)]
+    times = []
+    for batch in batches:
+        start = time.perf_counter()
+        for record in batch:
+            enrich_record(record)
+        times.append(time.perf_counter() - start)
+    elapsed = min(times)
+    print("enrich_record")
+    print(f"  throughput:      {len(records) / elapsed:,.0f} records/s ({len(records)} XML-corpus-shaped records, "
+          f"{sum(len(r.variants) for r in batches[0])} variants found)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing; the best is reported")
+    args = ap.parse_args()
+    if not normalize_corpus.time_frames():
+        sys.exit("shared corpus not found (see tests/corpus.py)")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    time_frame_figures(args.repeat)
+    criteria_figures(args.repeat)
+    variant_figures(args.repeat)
+    outcome_figures()
+    enrich_figures(args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Gene variants: HGVS, marks, the golden sentences (precision and recall), and properties.
+
+``tests/fixtures/variants/golden.json`` holds criteria sentences we wrote from
+the shapes the corpus shows (KRAS G12C, EGFR exon 19 deletion, BCR/ABL,
+PML-RARα, HFE C282Y/H63D, rs ids, ...) and decoys it also shows (T2N0M0,
+HLA-A*02:01, Q3W, drug and trial codes, cell lines, lab values), each with
+exactly the variants it must give.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registry_tool.normalize.variants import (
+    THREE_LETTER,
+    find_variants,
+    protein_hgvs,
+    variant_from_mark,
+)
+from tests import normalize_corpus
+
+GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "variants" / "golden.json").read_text("utf-8"))
+TARGET = 0.97
+
+
+def _tuples(variants) -> list[tuple]:
+    return [(v.text, v.kind, v.hgvs, v.gene, v.candidate) for v in variants]
+
+
+def _expected(case) -> list[tuple]:
+    return [(v["text"], v["kind"], v["hgvs"], v["gene"], v["candidate"]) for v in case["variants"]]
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[c["text"][:60] for c in GOLDEN])
+def test_golden_sentence(case):
+    assert _tuples(find_variants(case["text"])) == _expected(case)
+
+
+def test_golden_precision_and_recall():
+    assert len(GOLDEN) >= 80
+    with_variants = sum(bool(c["variants"]) for c in GOLDEN)
+    assert with_variants >= 40 and len(GOLDEN) - with_variants >= 25
+    kinds = {v["kind"] for c in GOLDEN for v in c["variants"]}
+    assert kinds == {"protein_change", "fusion", "exon_deletion", "exon_insertion", "rsid", "cdna", "other"}
+    tp = fp = fn = 0
+    for case in GOLDEN:
+        got, want = set(_tuples(find_variants(case["text"]))), set(_expected(case))
+        tp += len(got & want)
+        fp += len(got - want)
+        fn += len(want - got)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"\nvariants golden set: precision {precision:.2%}, recall {recall:.2%} ({tp} right, {fp} extra, {fn} missed)")
+    assert precision >= TARGET and recall >= TARGET
+
+
+@pytest.mark.parametrize("one, three", [(k, v) for k, v in THREE_LETTER.items() if k not in "*X"])
+def test_every_residue_in_hgvs(one, three):
+    assert protein_hgvs(f"{one}123W") == f"p.{three}123Trp"
+    assert protein_hgvs(f"W123{one}") == f"p.Trp123{three}"
+    assert protein_hgvs(f"p.{three}123Trp") == f"p.{three}123Trp"
+    assert protein_hgvs(f"{three}123Trp") == f"p.{three}123Trp"
+
+
+@pytest.mark.parametrize(
+    "text, hgvs",
+    [
+        ("T315I", "p.Thr315Ile"),
+        ("p.T315I", "p.Thr315Ile"),
+        ("p.Thr315Ile", "p.Thr315Ile"),
+        ("Y1003*", "p.Tyr1003Ter"),
+        ("R132X", "p.Arg132Ter"),
+        ("p.Arg132Ter", "p.Arg132Ter"),
+        ("p.Arg132*", "p.Arg132Ter"),
+        ("E746_A750del", "p.Glu746_Ala750del"),
+        ("A763_Y764insFQEA", "p.Ala763_Tyr764insPheGlnGluAla"),
+        ("L747_P753delinsS", "p.Leu747_Pro753delinsSer"),
+        ("A767_V769dup", "p.Ala767_Val769dup"),
+        ("F508del", "p.Phe508del"),
+        ("G12fs", "p.Gly12fs"),
+        ("p.Gly12fs", "p.Gly12fs"),
+        ("Q1756Pfs*74", "p.Gln1756ProfsTer74"),
+        ("p.Glu746_Ala750del", "p.Glu746_Ala750del"),
+        (" V600E ", "p.Val600Glu"),
+        ("V600", None),
+        ("T2N0M0", None),
+        ("HLA-A*02:01", None),
+        ("exon 19 deletion", None),
+        ("", None),
+    ],
+)
+def test_protein_hgvs(text, hgvs):
+    assert protein_hgvs(text) == hgvs
+
+
+@pytest.mark.parametrize(
+    "mark, kind, hgvs, gene",
+    [
+        ("T315I", "protein_change", "p.Thr315Ile", None),
+        ("BCR-ABL1 T315I", "protein_change", "p.Thr315Ile", "BCR-ABL1"),
+        ("KRAS G12C", "protein_change", "p.Gly12Cys", "KRAS"),
+        ("Y1003*", "protein_change", "p.Tyr1003Ter", None),
+        ("A763_Y764insFQEA", "protein_change", "p.Ala763_Tyr764insPheGlnGluAla", None),
+        ("exon 19 deletion", "exon_deletion", None, None),
+        ("EGFR exon 20 insertion", "exon_insertion", None, "EGFR"),
+        ("EML4-ALK", "fusion", None, None),
+        ("BCR::ABL1", "fusion", None, None),
+        ("rs113488022", "rsid", None, None),
+        ("c.35G>A", "cdna", "c.35G>A", None),
+        ("something odd", "other", None, None),
+    ],
+)
+def test_variant_from_mark(mark, kind, hgvs, gene):
+    v = variant_from_mark(mark, 4)
+    assert (v.text, v.kind, v.hgvs, v.gene, v.marked, v.criterion) == (mark, kind, hgvs, gene, True, 4)
+
+
+def test_typo_candidate_needs_a_context():
+    assert find_variants("Patients with the T3151 clone") == []
+    marks = [variant_from_mark("T315I")]
+    found = find_variants("Patients with the T3151 clone", context=marks)
+    assert _tuples(found) == [("T3151", "protein_change", "p.Thr315Ile", None, True)]
+
+
+def test_corpus_free_text_gives_no_decoys(xml_corpus, json_corpus):
+    """No decoy shape of the corpus becomes a variant: every one found is a known real shape."""
+    found = [v for text in normalize_corpus.free_texts() for v in find_variants(text)]
+    found += [v for _, block in normalize_corpus.criteria_blocks() for v in find_variants(block)]
+    texts = {v.text for v in found}
+    assert {"G12C", "G12D", "L858R", "T790M", "exon 19 deletion", "BCR/ABL"} <= texts
+    decoys = {"T2N0M0", "T2N0", "T1N1", "H1N1", "H5N1", "A1C", "C1D1", "T1C", "T2W", "M3V", "D4T", "COVID-19",
+              "PD-L1", "GM-CSF", "DSM-IV", "EGFR/ALK", "ALK/ROS", "CD19", "IL-6"}
+    assert not texts & decoys
+
+
+# --- properties ----------------------------------------------------------------------------
+
+_PARTS = ["T315I", "p.", "Thr", "315", "Ile", "*", "X", "BCR", "-", "::", "/", "ABL1", "EML4", "ALK", "exon",
+          "19", "deletion", "insertion", "rs", "c.", "35G>A", "_", "del", "ins", "fs", "EGFR", "KRAS", "G12C",
+          " ", ",", "(", ")", "T3151", "V600", "mutant", "HLA-A*02:01", "Q3W", "T2N0M0"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(st.sampled_from(_PARTS), max_size=14).map("".join)))
+def test_any_text_gives_well_formed_variants(text):
+    kinds = {"protein_change", "fusion", "exon_deletion", "exon_insertion", "rsid", "cdna", "other"}
+    for v in find_variants(text, context=[variant_from_mark("T315I")]):
+        assert v.kind in kinds
+        assert v.text and v.text in text or v.kind == "protein_change"  # "V600E/K" gives "V600K"
+        assert v.hgvs is None or v.hgvs.startswith(("p.", "c."))
+        assert not v.marked
+    protein_hgvs(text)
+    variant_from_mark(text or "x")
