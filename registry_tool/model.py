@@ -383,6 +383,9 @@ class Record:
     source_organization: str | None = None
     # Registry dates as written, keyed by the public schema's element name.
     dates: dict[str, str] = field(default_factory=dict)
+    # The kind of each date where the registry says (ACTUAL / ESTIMATED in API v2,
+    # Actual / Anticipated / Estimate in registry XML), as written, same keys as ``dates``.
+    date_types: dict[str, str] = field(default_factory=dict)
     arm_groups: list[ArmGroup] = field(default_factory=list)
     interventions: list[Intervention] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
@@ -417,6 +420,7 @@ class Record:
             "sponsors": self.sponsors.to_dict(),
             "source_organization": self.source_organization,
             "dates": dict(self.dates),
+            "date_types": dict(self.date_types),
             "arm_groups": [a.to_dict() for a in self.arm_groups],
             "interventions": [i.to_dict() for i in self.interventions],
             "outcomes": [o.to_dict() for o in self.outcomes],
@@ -449,6 +453,7 @@ class Record:
             sponsors=Sponsors.from_dict(d.get("sponsors")),
             source_organization=d.get("source_organization"),
             dates=dict(d.get("dates") or {}),
+            date_types=dict(d.get("date_types") or {}),
             arm_groups=[ArmGroup.from_dict(a) for a in d.get("arm_groups") or []],
             interventions=[Intervention.from_dict(i) for i in d.get("interventions") or []],
             outcomes=[Outcome.from_dict(o) for o in d.get("outcomes") or []],
