@@ -24,8 +24,10 @@ is an attribute; ``#text`` is text beside child elements), with its value in
 one generic XML -> JSON form (:func:`element_to_json`): a text-only element is
 its text, as written; an element with attributes or children is an object
 (``"@attr"`` -> value, child name -> value, a repeated child -> a list of
-values, ``"#text"`` -> text beside the children); an element the schema lets
-repeat at the top level (``location``, ``reference``, ...) is always a list.
+values, ``"#text"`` -> text beside the children; children whose names
+interleave, as in ``pending_results``, keep their order as ``"#children": [{name:
+value}, ...]``); an element the schema lets repeat at the top level
+(``location``, ``reference``, ...) is always a list.
 Examples: ``extras["location"] = [{"facility": {...}, "status": "Recruiting"}]``,
 ``extras["eligibility/criteria"] = {"textblock": "<the block as written>"}``,
 ``extras["primary_outcome[2]/safety_issue"] = "No"``, ``extras["@rank"] = "3"``.
@@ -76,6 +78,7 @@ def element_to_json(el: Element) -> Any:
     value = {"@" + k: v for k, v in items} if items else {}
     text = el.text
     repeated: set[str] | None = None
+    last = None
     for child in el:
         tail = child.tail
         if tail:
@@ -87,15 +90,29 @@ def element_to_json(el: Element) -> Any:
         previous = value.get(tag)
         if previous is None:
             value[tag] = item
+        elif tag != last:  # <a/><b/><a/>: an object cannot keep this order
+            return _ordered_json(el)
         elif repeated is not None and tag in repeated:
             previous.append(item)
         else:
             value[tag] = [previous, item]
             repeated = {tag} if repeated is None else repeated | {tag}
+        last = tag
     if text and not text.isspace():
         value["#text"] = text
     elif not value:  # only processing instructions inside
         return text or ""
+    return value
+
+
+def _ordered_json(el: Element) -> dict[str, Any]:
+    """The extras form of an element whose children interleave (``pending_results``: submitted,
+    returned, submitted): ``"#children"`` lists them in order, one ``{name: value}`` each."""
+    value: dict[str, Any] = {"@" + k: v for k, v in el.items()}
+    value["#children"] = [{child.tag: element_to_json(child)} for child in el if isinstance(child.tag, str)]
+    text = (el.text or "") + "".join(child.tail or "" for child in el)
+    if text.strip():
+        value["#text"] = text
     return value
 
 
@@ -111,6 +128,10 @@ def is_element_json(value: Any) -> bool:
                 return False
             if k == "#text" or k[0] == "@":
                 if not isinstance(v, str):
+                    return False
+            elif k == "#children":
+                if not (isinstance(v, list) and all(isinstance(c, dict) and len(c) == 1 and is_element_json(c)
+                                                    for c in v)):
                     return False
             elif not (_XML_NAME.match(k) and is_element_json(v)):
                 return False
@@ -134,6 +155,10 @@ def json_to_elements(parent: Element, tag: str, value: Any) -> None:
     for key, item in value.items():
         if key == "#text":
             el.text = item
+        elif key == "#children":
+            for child in item:
+                for tag, child_value in child.items():
+                    json_to_elements(el, tag, child_value)
         elif key[0] == "@":
             el.set(key[1:], item)
         else:
@@ -152,6 +177,8 @@ class LoadState:
     """What an import collects besides the bound fields: extras and warnings."""
 
     record: Record
+    # the record field being filled, as a JSON path prefix for warnings: "design.", "outcomes[2]."
+    where: str = ""
 
     def keep(self, path: str, value: Any, repeat: bool = False) -> None:
         """Put ``value`` in extras under ``path``; a second value there makes a list."""
@@ -187,6 +214,7 @@ class DumpState:
     """What an export collects: missing required elements, warnings, and the extras it can place."""
 
     record: Record
+    where: str = ""  # as LoadState.where
     missing: list[Missing] = field(default_factory=list)
     warnings: list[tuple[str, str, str | None]] = field(default_factory=list)
     # extras attributes by the path of their element: {"enrollment": {"foo": "1"}}
@@ -227,6 +255,10 @@ class Codec:
     def dump(self, value: Any, state: DumpState, path: str, field_name: str) -> tuple[str, dict[str, str]] | None:
         """(text, attributes) for ``value``; None when nothing can be written."""
         raise NotImplementedError
+
+    def accepts(self, text: str) -> bool:
+        """Whether the schema accepts ``text`` as written (for a value kept in extras)."""
+        return True
 
 
 def _text(el: Element) -> str:
@@ -320,6 +352,9 @@ class Coded(Codec):
             return None
         return registry, {}
 
+    def accepts(self, text: str) -> bool:
+        return self.values is None or text in self.values
+
     def registry_value(self, text: str) -> str | None:
         """The schema's own spelling of ``text`` (any case, any punctuation), or None."""
         if self.values is None:
@@ -351,6 +386,9 @@ class Code(Codec):
     def dump(self, value, state, path, field_name):
         return None if value is None else (self.wording[value], {})
 
+    def accepts(self, text: str) -> bool:
+        return text in self.wording.values()
+
     def registry_value(self, text: str) -> str | None:
         code = self.table.get(codes.key(text))
         return self.wording.get(code) if code else None
@@ -362,6 +400,9 @@ class Choice(Codec):
     def __init__(self, values: tuple[str, ...], aliases: dict[str, str]):
         self.values = frozenset(values)
         self.by_key = {codes.key(v): v for v in values} | {codes.key(k): v for k, v in aliases.items()}
+
+    def accepts(self, text: str) -> bool:
+        return text in self.values
 
     def load(self, el, state, path, field_name):
         return _text(el).strip() or None
@@ -379,6 +420,9 @@ class Choice(Codec):
 
 class Phases(Codec):
     """``Phase 1/Phase 2`` <-> ``["PHASE1", "PHASE2"]``."""
+
+    def accepts(self, text: str) -> bool:
+        return text in PHASE_WORDING.values()
 
     def load(self, el, state, path, field_name):
         text = _text(el).strip()
@@ -418,6 +462,9 @@ class EnrollmentCount(Codec):
     """``<enrollment type="Actual">120</enrollment>`` <-> ``Enrollment(120, "Actual")``."""
 
     attributes = ("type",)
+
+    def accepts(self, text: str) -> bool:
+        return text.strip().isdigit()
 
     def load(self, el, state, path, field_name):
         text = _text(el).strip()
@@ -503,9 +550,9 @@ class Field(Binding):
         if len(el) and any(isinstance(c.tag, str) for c in el):  # child elements where text belongs
             state.keep(path, element_to_json(el))
             state.warn("unexpected-xml", f"<{path}> holds child elements where text was expected; "
-                       f"kept in extras[{path!r}]", self.attr)
+                       f"kept in extras[{path!r}]", state.where + self.attr)
             return
-        value = self.codec.load(el, state, path, self.attr)
+        value = self.codec.load(el, state, path, state.where + self.attr)
         if el.attrib:
             state.keep_attributes(el, path, self.codec.attributes)
         if self.repeat:
@@ -519,12 +566,21 @@ class Field(Binding):
             for i, value in enumerate(getattr(obj, self.attr)):
                 self._write(parent, value, f"{path}[{i + 1}]", state)
             return
-        if not self._write(parent, getattr(obj, self.attr), path, state) and not self.write_extra(parent, path, state):
+        if not self._write(parent, getattr(obj, self.attr), path, state) and not self._write_kept(parent, path, state):
             if self.required:
                 self.report_missing(path, state, self.what or self.attr)
 
+    def _write_kept(self, parent: Element, path: str, state: DumpState) -> bool:
+        """The text kept in extras for this element (one no table knew), where the schema accepts it."""
+        kept = state.extra(path)
+        if isinstance(kept, str) and not self.codec.accepts(kept.strip()):
+            state.warn("xml-value-refused", f"{kept.strip()!r} (kept from the source in extras[{path!r}]) is not a "
+                       f"value the registry schema accepts for <{path}>; left out", state.where + self.attr)
+            return False
+        return self.write_extra(parent, path, state)
+
     def _write(self, parent: Element, value: Any, path: str, state: DumpState) -> bool:
-        dumped = self.codec.dump(value, state, path, self.attr)
+        dumped = self.codec.dump(value, state, path, state.where + self.attr)
         if dumped is None:
             return False
         text, attributes = dumped
@@ -626,17 +682,26 @@ class Group(Binding):
         self.index = {child.tag: child for child in self.children}
 
     def load(self, el, obj, path, state):
-        target = getattr(obj, self.attr) if self.attr else obj
-        load_children(el, self.index, target, path, state)
+        if self.attr is None:
+            load_children(el, self.index, obj, path, state)
+            return
+        where = state.where
+        state.where = f"{where}{self.attr}."
+        load_children(el, self.index, getattr(obj, self.attr), path, state)
+        state.where = where
 
     def build(self, obj: Any, path: str, state: DumpState) -> Element:
         """This element with its children, built from ``obj`` (a new, parentless element)."""
         target = getattr(obj, self.attr) if self.attr else obj
+        where = state.where
+        if self.attr:
+            state.where = f"{where}{self.attr}."
         el = etree.Element(self.tag)
         for child in self.children:
             child.dump(target, el, join(path, child.tag), state)
         for name, v in state.attributes.get(path, {}).items():
             el.set(name, v)
+        state.where = where
         return el
 
     def dump(self, obj, parent, path, state):
@@ -701,23 +766,31 @@ class Items(Binding):
         item = self.make()
         if self.kind is not None:
             item.type = self.kind
+        items = getattr(obj, self.attr)
+        where = state.where
+        state.where = f"{where}{self.attr}[{len(items)}]."
         load_children(el, self.index, item, path, state)
-        getattr(obj, self.attr).append(item)
+        state.where = where
+        items.append(item)
 
-    def selected(self, obj: Any) -> list[Any]:
+    def selected(self, obj: Any) -> list[tuple[int, Any]]:
+        """(index in the whole list, item) of the items written as this element."""
         items = getattr(obj, self.attr)
         if self.kind is None:
-            return items
-        return [item for item in items if item.type == self.kind or item.type in self.also]
+            return list(enumerate(items))
+        return [(i, item) for i, item in enumerate(items) if item.type == self.kind or item.type in self.also]
 
     def dump(self, obj, parent, path, state):
-        for i, item in enumerate(self.selected(obj)):
+        where = state.where
+        for n, (i, item) in enumerate(self.selected(obj), 1):
+            state.where = f"{where}{self.attr}[{i}]."
             el = etree.SubElement(parent, self.tag)
-            item_path = f"{path}[{i + 1}]"
+            item_path = f"{path}[{n}]"
             for child in self.children:
                 child.dump(item, el, join(item_path, child.tag), state)
             for name, v in state.attributes.get(item_path, {}).items():
                 el.set(name, v)
+        state.where = where
 
 
 @dataclass
@@ -738,7 +811,10 @@ class Single(Binding):
 
     def load(self, el, obj, path, state):
         item = self.make()
+        where = state.where
+        state.where = f"{where}{self.attr}."
         load_children(el, self.index, item, path, state)
+        state.where = where
         setattr(obj, self.attr, item)
 
     def dump(self, obj, parent, path, state):
@@ -748,8 +824,11 @@ class Single(Binding):
                 self.report_missing(path, state, self.what)
             return
         el = etree.SubElement(parent, self.tag)
+        where = state.where
+        state.where = f"{where}{self.attr}."
         for child in self.children:
             child.dump(item, el, join(path, child.tag), state)
+        state.where = where
 
 
 # --- the special elements --------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -46,6 +47,7 @@ from ..clinical_study import CLINICAL_STUDY, SETTABLE, DumpState, Missing
 from ..errors import Failure, RecordError, UsageError
 from ..importers.ctgov_xml import make_note, record_from_xml
 from ..model import Record, RecordWarning
+from ..validation import schema_text
 from .base import Exporter
 
 # Fields compared by the round-trip check (everything the record holds but where it came from).
@@ -84,6 +86,7 @@ def build_document(record: Record, set_values: dict[str, str] | None = None) -> 
         SETTABLE[name].apply(work, value)
     state = DumpState(work)
     root = CLINICAL_STUDY.build(work, "", state)
+    _fit_partial_schema(root, state)
     warnings = [RecordWarning(code, message, field) for code, message, field in state.warnings]
     warnings += _outcome_warnings(work)
     kept, described = _round_trip_differences(work, root)
@@ -107,6 +110,49 @@ def document_bytes(root: etree._Element) -> bytes:
     parts += [etree.tostring(node, encoding="UTF-8") + b"\n" for node in reversed(list(root.itersiblings(preceding=True)))]
     parts.append(etree.tostring(root, encoding="UTF-8") + b"\n")
     return b"".join(parts)
+
+
+@lru_cache(maxsize=1)
+def partial_schema() -> etree.XMLSchema:
+    """The project's ``schemas/clinical_study_partial.xsd``, compiled once."""
+    return etree.XMLSchema(etree.fromstring(schema_text("clinical_study_partial.xsd").encode("utf-8")))
+
+
+_ATTRIBUTE = re.compile(r"attribute '([^']+)'")
+
+
+def _fit_partial_schema(root: etree._Element, state: DumpState) -> None:
+    """Leave out what the registry schema has no place for, so every export is valid.
+
+    The model's own values are checked as they are written; this catches what
+    comes back from extras as it was imported (elements the 2019 schema
+    retired, such as ``oversight_info/authority``; attributes it does not
+    know). What is left out stays in the record and so in the note.
+    """
+    schema = partial_schema()
+    tree = root.getroottree()
+    for _ in range(100):  # each pass removes at least one node, or stops
+        if schema.validate(root):
+            return
+        removed = False
+        for entry in schema.error_log:
+            nodes = tree.xpath(entry.path) if entry.path and entry.path != "/clinical_study" else []
+            reason = entry.message.split(": ", 1)[-1]
+            where = entry.path[len("/clinical_study/"):] if entry.path else "?"
+            attribute = _ATTRIBUTE.search(entry.message)
+            for node in nodes:
+                if attribute and node.get(attribute.group(1)) is not None:
+                    del node.attrib[attribute.group(1)]
+                    where = f"{where}/@{attribute.group(1)}"
+                elif not attribute and node.getparent() is not None:
+                    node.getparent().remove(node)
+                else:
+                    continue
+                removed = True
+                state.warn("xml-left-out", f"<{where}> left out of the XML: {reason}", None)
+        if not removed:
+            break
+    state.warn("xml-invalid", f"the document still breaks the registry schema: {schema.error_log.last_error}", None)
 
 
 def _outcome_warnings(record: Record) -> list[RecordWarning]:
@@ -164,7 +210,7 @@ def _differences(expected: Any, got: Any, path: list[Any], found: list[tuple[lis
 
 def _missing_message(m: Missing) -> str:
     how = f"; supply it with --set {m.set_name}=VALUE" if m.set_name else ""
-    return f"required element <{m.path}> is missing (the record gives no {m.what}){how}"
+    return f"required element <{m.path}> is missing: the record has no {m.what} the registry schema accepts{how}"
 
 
 # --- the exporter --------------------------------------------------------------------------------------
