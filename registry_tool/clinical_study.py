@@ -500,6 +500,8 @@ class Binding:
     repeat: bool = False
     required: bool = False
     set_name: str | None = None  # the --set NAME that supplies this element
+    # a repeated element's own path carries its number ("intervention[2]"); a Slot's list does not
+    indexed: bool = True
 
     def load(self, el: Element, obj: Any, path: str, state: LoadState) -> None:
         raise NotImplementedError
@@ -525,10 +527,10 @@ class Slot(Binding):
 
     tag: str
     repeat: bool = False
+    indexed: bool = False  # a repeated element's values are one list under its path
 
     def load(self, el, obj, path, state):
-        # a repeated element's values are one list under the path without the [n]
-        state.keep(path.rpartition("[")[0] if self.repeat else path, element_to_json(el), self.repeat)
+        state.keep(path, element_to_json(el), self.repeat)
 
     def dump(self, obj, parent, path, state):
         self.write_extra(parent, path, state)
@@ -715,27 +717,34 @@ class Group(Binding):
 
 def load_children(el: Element, index: dict[str, Binding], obj: Any, path: str, state: LoadState) -> None:
     """Load every child element of ``el`` through its binding; the rest goes to extras."""
+    prefix = f"{path}/" if path else ""
     seen: dict[str, int] = {}
-    texts = [el.text] if el.text and not el.text.isspace() else []
+    text = el.text if el.text and not el.text.isspace() else ""
     for child in el:
-        if child.tail and not child.tail.isspace():
-            texts.append(child.tail)
+        tail = child.tail
+        if tail and not tail.isspace():
+            text += tail
         tag = child.tag
-        if not isinstance(tag, str):
+        if tag.__class__ is not str:  # a processing instruction
             continue
-        count = seen[tag] = seen.get(tag, 0) + 1
         binding = index.get(tag)
         if binding is None:
-            state.keep(join(path, tag), element_to_json(child))
+            state.keep(prefix + tag, element_to_json(child))
         elif binding.repeat:
-            binding.load(child, obj, f"{join(path, tag)}[{count}]", state)
-        elif count > 1:
-            state.keep(f"{join(path, tag)}[{count}]", element_to_json(child))
-            state.warn("unexpected-xml", f"a second <{join(path, tag)}>; kept in extras", None)
+            if binding.indexed:
+                count = seen[tag] = seen.get(tag, 0) + 1
+                binding.load(child, obj, f"{prefix}{tag}[{count}]", state)
+            else:
+                binding.load(child, obj, prefix + tag, state)
+        elif tag in seen:
+            count = seen[tag] = seen[tag] + 1
+            state.keep(f"{prefix}{tag}[{count}]", element_to_json(child))
+            state.warn("unexpected-xml", f"a second <{prefix}{tag}>; kept in extras", None)
         else:
-            binding.load(child, obj, join(path, tag), state)
-    if texts:
-        state.keep(join(path, "#text"), "".join(texts))
+            seen[tag] = 1
+            binding.load(child, obj, prefix + tag, state)
+    if text:
+        state.keep(f"{prefix}#text", text)
     if el.attrib:
         state.keep_attributes(el, path)
 
