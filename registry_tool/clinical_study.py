@@ -236,6 +236,11 @@ class DumpState:
     def warn(self, code: str, message: str, field: str | None) -> None:
         self.warnings.append((code, message, field))
 
+    def refuse(self, field: str, value: Any, path: str, expected: str = "") -> None:
+        """Warn that ``value`` is left out: the registry schema does not accept it at ``path``."""
+        self.warn("xml-value-refused", f"{field} {value!r} is not a value the registry schema accepts for "
+                  f"<{path}>{f' ({expected})' if expected else ''}; left out", field)
+
 
 # --- codecs: one element's text <-> one value ------------------------------------------------------
 
@@ -295,11 +300,7 @@ class AsWritten(Codec):
         if value is None:
             return None
         if self.pattern is not None and not self.pattern.fullmatch(value):
-            state.warn(
-                "xml-value-refused",
-                f"{field_name} {value!r} is not a value the registry schema accepts for <{path}>; left out",
-                field_name,
-            )
+            state.refuse(field_name, value, path)
             return None
         return value, {}
 
@@ -347,8 +348,7 @@ class Coded(Codec):
         if registry is None:
             registry = self.registry_value(value.text)
         if registry is None:
-            state.warn("xml-value-refused", f"{field_name} {value.text!r} is not a value the registry schema "
-                       f"accepts for <{path}>; left out", field_name)
+            state.refuse(field_name, value.text, path)
             return None
         return registry, {}
 
@@ -412,8 +412,7 @@ class Choice(Codec):
             return None
         registry = value if value in self.values else self.by_key.get(codes.key(value))
         if registry is None:
-            state.warn("xml-value-refused", f"{field_name} {value!r} is not a value the registry schema "
-                       f"accepts for <{path}>; left out", field_name)
+            state.refuse(field_name, value, path)
             return None
         return registry, {}
 
@@ -442,8 +441,7 @@ class Phases(Codec):
             return None
         text = PHASE_WORDING.get(tuple(value))
         if text is None:
-            state.warn("xml-value-refused", f"phases {value} have no registry phase value (the schema allows "
-                       f"{', '.join(PHASE_WORDING.values())}); <phase> left out", field_name)
+            state.refuse(field_name, value, path, "it allows " + ", ".join(PHASE_WORDING.values()))
             return None
         return text, {}
 
@@ -483,8 +481,7 @@ class EnrollmentCount(Codec):
         if value.type:
             kind = _registry_date_type(value.type, posted=False)
             if kind is None:
-                state.warn("xml-value-refused", f"enrollment type {value.type!r} is not one the registry "
-                           "schema accepts (Actual, Anticipated, Estimate); left out", field_name)
+                state.refuse(f"{field_name}.type", value.type, f"{path}/@type", "Actual, Anticipated, Estimate")
             else:
                 attributes["type"] = kind
         return str(value.count), attributes
@@ -576,8 +573,7 @@ class Field(Binding):
         """The text kept in extras for this element (one no table knew), where the schema accepts it."""
         kept = state.extra(path)
         if isinstance(kept, str) and not self.codec.accepts(kept.strip()):
-            state.warn("xml-value-refused", f"{kept.strip()!r} (kept from the source in extras[{path!r}]) is not a "
-                       f"value the registry schema accepts for <{path}>; left out", state.where + self.attr)
+            state.refuse(state.where + self.attr, kept.strip(), path, f"the source's text, kept in extras[{path!r}]")
             return False
         return self.write_extra(parent, path, state)
 
@@ -654,8 +650,7 @@ class Date(Binding):
             return
         written = registry_date(text)
         if written is None:
-            state.warn("xml-value-refused", f"date {self.tag} {text!r} is not a date the registry schema "
-                       "accepts (e.g. 'March 5, 2019'); left out", f"dates.{self.tag}")
+            state.refuse(f"dates.{self.tag}", text, path, "a date such as 'March 5, 2019'")
             return
         el = etree.SubElement(parent, self.tag)
         el.text = written
@@ -1064,6 +1059,11 @@ def _outcomes(tag: str, kind: str, also: tuple[Any, ...] = ()) -> Items:
     return Items(tag, "outcomes", lambda: Outcome(""), _OUTCOME, kind=kind, also=also)
 
 
+def _submission_dates(stage: str) -> tuple[Date, Date, Date]:
+    """``<stage>_submitted``, ``<stage>_submitted_qc`` and ``<stage>_posted`` (only the last has a type)."""
+    return Date(f"{stage}_submitted", typed=False), Date(f"{stage}_submitted_qc", typed=False), Date(f"{stage}_posted")
+
+
 CLINICAL_STUDY = Group(
     "clinical_study",
     (
@@ -1172,18 +1172,10 @@ CLINICAL_STUDY = Group(
         Slot("reference", repeat=True),
         Slot("results_reference", repeat=True),
         Date("verification_date", typed=False),
-        Date("study_first_submitted", typed=False),
-        Date("study_first_submitted_qc", typed=False),
-        Date("study_first_posted"),
-        Date("results_first_submitted", typed=False),
-        Date("results_first_submitted_qc", typed=False),
-        Date("results_first_posted"),
-        Date("disposition_first_submitted", typed=False),
-        Date("disposition_first_submitted_qc", typed=False),
-        Date("disposition_first_posted"),
-        Date("last_update_submitted", typed=False),
-        Date("last_update_submitted_qc", typed=False),
-        Date("last_update_posted"),
+        *_submission_dates("study_first"),
+        *_submission_dates("results_first"),
+        *_submission_dates("disposition_first"),
+        *_submission_dates("last_update"),
         Slot("responsible_party"),
         Field("keyword", "keywords", repeat=True),
         Slot("condition_browse"),
