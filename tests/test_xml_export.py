@@ -355,3 +355,14 @@ def test_api_v2_style_values_get_registry_wording():
     assert doc.findtext("sponsors/collaborator/agency_class") == "Industry"
     assert same_record(record, reimport(data)) == []
     assert [w.code for w in warnings] == ["xml-note"]
+
+
+def test_characters_xml_cannot_hold_are_replaced_and_kept_in_the_note():
+    record = Record.from_dict({**json.loads((FIXTURES / "10_text_like_record.json").read_text("utf-8")),
+                               "title": "Drug Z\x0b in CML", "summary": "line\x0cbreak ?> end"})
+    data, warnings = export(record)
+    doc = etree.fromstring(data)
+    assert doc.findtext("brief_title") == "Drug Z\ufffd in CML"
+    back = reimport(data)
+    assert back.title == "Drug Z\x0b in CML" and back.summary == "line\x0cbreak ?> end"
+    assert same_record(record, back) == []

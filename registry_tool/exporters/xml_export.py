@@ -84,8 +84,10 @@ def build_document(record: Record, set_values: dict[str, str] | None = None) -> 
     work = Record.from_dict(record.to_dict())
     for name, value in (set_values or {}).items():
         SETTABLE[name].apply(work, value)
-    state = DumpState(work)
-    root = CLINICAL_STUDY.build(work, "", state)
+    # Written from a copy without the characters XML 1.0 cannot hold (control characters);
+    # the round-trip check below compares with ``work``, so the note keeps the exact text.
+    state = DumpState(Record.from_dict(xml_safe(work.to_dict())))
+    root = CLINICAL_STUDY.build(state.record, "", state)
     _fit_partial_schema(root, state)
     warnings = [RecordWarning(code, message, field) for code, message, field in state.warnings]
     warnings += _outcome_warnings(work)
@@ -110,6 +112,21 @@ def document_bytes(root: etree._Element) -> bytes:
     parts += [etree.tostring(node, encoding="UTF-8") + b"\n" for node in reversed(list(root.itersiblings(preceding=True)))]
     parts.append(etree.tostring(root, encoding="UTF-8") + b"\n")
     return b"".join(parts)
+
+
+# Characters XML 1.0 does not allow (lxml refuses to write them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` (canonical JSON) with every character XML cannot hold replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value) if _NOT_XML.search(value) else value
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {xml_safe(k): xml_safe(v) for k, v in value.items()}
+    return value
 
 
 @lru_cache(maxsize=1)

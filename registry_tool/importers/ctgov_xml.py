@@ -90,11 +90,11 @@ def document_digest(root: etree._Element) -> str:
 def make_note(values: list[tuple[list[str | int], Any]], root: etree._Element) -> etree._Element:
     """A ``<?registry-tool ...?>`` note for ``root``: canonical JSON values, each with its path
     (``["outcomes", 0, "type"]``), that reading the document alone would not give back."""
+    # ASCII JSON: control characters and lone surrogates are escaped, so the note is always valid XML.
     body = json.dumps({"version": NOTE_VERSION, "sha256": document_digest(root), "values": values},
-                      ensure_ascii=False, separators=(",", ":"))
+                      ensure_ascii=True, separators=(",", ":"))
     # ">" never occurs outside JSON strings; escaped inside them, "?>" cannot end the note early.
-    note = etree.ProcessingInstruction(NOTE_TARGET, body.replace(">", "\\u003e"))
-    return note
+    return etree.ProcessingInstruction(NOTE_TARGET, body.replace(">", "\\u003e"))
 
 
 def _note(root: etree._Element) -> etree._Element | None:
