@@ -116,7 +116,7 @@ def read_csv_package(folder: Path) -> Rows:
 
 
 _JSON_COLUMNS = {
-    "trials": ("registry_ids", "conditions", "keywords", "dates"),
+    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types"),
     "interventions": ("other_names", "arm_group_labels"),
     "outcomes": ("time_frame_events", "assessors"),
 }
@@ -213,7 +213,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
             },
             "source_organization": t["source_organization"],
             "dates": t["dates"] or {},
-            "date_types": t.get("date_types") or {},  # no CSV column yet: empty for these fixtures
+            "date_types": t["date_types"] or {},
             "arm_groups": [
                 {"label": a["label"], "type": a["type"], "description": a["description"]} for a in arms.get(rid, [])
             ],

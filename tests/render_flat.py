@@ -12,17 +12,21 @@ count line, and the criteria lines.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-# Lines a renderer must not start with: they would start a field (FORMAT rule 6).
-_STRUCTURAL_START = re.compile(
+# Lines a value's continuation must not start with: they would start a field
+# (FORMAT rule 6). Criteria headings may stand in the criteria block only.
+_FIELD_START = re.compile(
     r"^(?:name|description|measure|allocation|intervention\s+model)\s*:"
     r"|^(?:single[ \t-]*group|parallel|cross[ \t-]*over|factorial|sequential)([ \t]+assignment)?[ \t]*\.?$"
-    r"|^there\s+(?:is|are)\s+\S+\s+snps?\.?$"
-    r"|^(?:key\s+)?(?:inclusion|exclusion)\s+criteria\b",
+    r"|^there\s+(?:is|are)\s+\S+\s+snps?\.?$",
     re.IGNORECASE,
+)
+_STRUCTURAL_START = re.compile(
+    _FIELD_START.pattern + r"|^(?:key\s+)?(?:inclusion|exclusion)\s+criteria\b", re.IGNORECASE
 )
 
 
@@ -60,6 +64,24 @@ def _value_lines(text: str | None) -> list[str]:
     return out
 
 
+def _criteria_lines(text: str | None) -> list[str]:
+    """The criteria block's lines with their relative indentation (nesting) kept.
+
+    Only lines that would start another field (a label, the model or
+    variant-count line) join the line above; criteria headings stay.
+    """
+    out: list[str] = []
+    for raw in textwrap.dedent((text or "").replace("\r\n", "\n").replace("\r", "\n")).splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        if out and _FIELD_START.match(line.strip()):
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
 def truth_from_xml(data: bytes) -> Truth | None:
     """The fields to render, or None for a record with no outcomes."""
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -85,7 +107,7 @@ def truth_from_xml(data: bytes) -> Truth | None:
     if truth.interventions and last and outcomes[0][1]:
         # Rule 5: a description right after the Name line, then the first outcome's description.
         truth.intervention_description = fold(last[-1].findtext("description")) or None
-    truth.criteria_lines = _value_lines(root.findtext("eligibility/criteria/textblock"))
+    truth.criteria_lines = _criteria_lines(root.findtext("eligibility/criteria/textblock"))
     return truth
 
 

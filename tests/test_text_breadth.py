@@ -42,8 +42,18 @@ def _mismatches(truth, record) -> list[str]:
         out.append(f"model: {model!r} != {truth.model!r}")
     if record.declared_variant_count != 0:
         out.append(f"declared_variant_count: {record.declared_variant_count!r}")
+    # A section heading is written once above the items it covers; a nested
+    # section is a path ("PATIENT CHARACTERISTICS > Age") whose levels are
+    # headings of their own.
+    sections, previous = [], []
+    for c in record.eligibility.criteria:
+        path = c.section.split(" > ") if c.section else []
+        for level, heading in enumerate(path):
+            if path[: level + 1] != previous[: level + 1]:
+                sections.append(heading)
+        previous = path
     criteria_words = _words(
-        " ".join(f"{c.number or ''} {c.section or ''} {c.text}" for c in record.eligibility.criteria)
+        " ".join([f"{c.number or ''} {c.text}" for c in record.eligibility.criteria] + sections)
     )
     block_words = _words(" ".join(truth.criteria_lines))
     if criteria_words != block_words:

@@ -273,6 +273,10 @@ TRIALS = Table(
         Column("dates", "object",
                "Registry dates as written, as a JSON object keyed by the registry schema's element name.",
                lambda r: _json(r.dates) if r.dates else None),
+        Column("date_types", "object",
+               "The kind of each registry date as written (Actual, Anticipated, ESTIMATED), a JSON object keyed "
+               "like dates.",
+               lambda r: _json(r.date_types) if r.date_types else None),
         *_coded_columns("gender", lambda r: r.eligibility.gender, "Eligible sex"),
         Column("minimum_age", "string", "Minimum eligible age as written (18 Years).",
                lambda r: r.eligibility.minimum_age),

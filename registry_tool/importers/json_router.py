@@ -15,6 +15,11 @@ from ..errors import Failure, RecordError
 from ..model import Record
 from ..reading import decode_text
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency
+    orjson = None
+
 Located = tuple[Any, str]  # a JSON value and where it is: "$[2]", "line 7"
 
 
@@ -27,7 +32,7 @@ def iter_json_values(data: bytes, path: str | None) -> Iterator[Located]:
     """
     text = decode_text(data, path)
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         if _looks_like_json_lines(text, exc):
             yield from _iter_json_lines(text, path)
@@ -44,6 +49,18 @@ def iter_json_values(data: bytes, path: str | None) -> Iterator[Located]:
     yield from _unpack(value)
 
 
+def _loads(text: str) -> Any:
+    """Parse JSON: orjson when it can (about twice as fast on registry studies),
+    else the json module, whose errors name the line and column and which also
+    reads what orjson refuses (integers beyond 64 bits, NaN)."""
+    if orjson is not None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
 def _looks_like_json_lines(text: str, exc: json.JSONDecodeError) -> bool:
     return exc.msg == "Extra data" and text.lstrip().startswith("{")
 
@@ -53,7 +70,7 @@ def _iter_json_lines(text: str, path: str | None) -> Iterator[Located]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _loads(line)
         except json.JSONDecodeError as exc:
             raise RecordError(
                 Failure(

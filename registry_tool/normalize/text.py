@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=\"'&])")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation may be escaped
 
 
 def fold_ws(text: str) -> str:
