@@ -40,6 +40,7 @@ import sys
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from lxml import etree
 
 from ..atomic import AtomicDirectory, atomic_writer, is_special_file
@@ -86,7 +87,8 @@ def build_document(record: Record, set_values: dict[str, str] | None = None) -> 
         SETTABLE[name].apply(work, value)
     # Written from a copy without the characters XML 1.0 cannot hold (control characters);
     # the round-trip check below compares with ``work``, so the note keeps the exact text.
-    state = DumpState(Record.from_dict(xml_safe(work.to_dict())))
+    data = work.to_dict()
+    state = DumpState(Record.from_dict(xml_safe(data)) if _has_non_xml(data) else work)
     root = CLINICAL_STUDY.build(state.record, "", state)
     _fit_partial_schema(root, state)
     warnings = [RecordWarning(code, message, field) for code, message, field in state.warnings]
@@ -116,6 +118,19 @@ def document_bytes(root: etree._Element) -> bytes:
 
 # Characters XML 1.0 does not allow (lxml refuses to write them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+# The same characters as orjson writes them: \u0000-\u001f escapes (but \t \n \r), \b, \f,
+# and U+FFFE / U+FFFF as UTF-8. (An escaped backslash before b or f also matches: only a slower check.)
+_NOT_XML_JSON = re.compile(rb"\\u00[01][0-9a-fA-F]|\\[bf]|\xef\xbf[\xbe\xbf]")
+
+
+def _has_non_xml(data: dict[str, Any]) -> bool:
+    """Whether a record's JSON holds a character XML cannot (one C-speed pass instead of a walk)."""
+    try:
+        return _NOT_XML_JSON.search(orjson.dumps(data)) is not None
+    except orjson.JSONEncodeError:  # a lone surrogate
+        return True
 
 
 def xml_safe(value: Any) -> Any:
