@@ -543,7 +543,7 @@ class Field(Binding):
     repeat: bool = False
     required: bool = False
     set_name: str | None = None
-    what: str = ""  # how a missing-element warning names the value ("a brief title")
+    what: str = ""  # how a missing-element warning names the value ("brief title")
 
     def load(self, el, obj, path, state):
         if len(el) and any(isinstance(c.tag, str) for c in el):  # child elements where text belongs

@@ -19,13 +19,20 @@ importer reads with, and the exporter builds ``required_header`` itself.
   so an API v2 record's ``RANDOMIZED`` stays ``RANDOMIZED``; elements the
   schema restricts to a list (status, study type, phase, gender, intervention
   type) get the registry's wording of the record's code.
-- **Round trip.** Every export is read back in memory with the importer; any
-  top-level field that would not come back the same (a text entry's record
-  id, outcome types, marked variants, ``declared_variant_count``, extras with
-  no place in the schema, wording the schema does not accept) is kept in a
-  ``<?registry-tool {...}?>`` note before the root element, with a digest of
-  the document, and a warning says which. Importing the untouched document
-  gives back the same record; a registry reader ignores the note.
+- **Always schema-valid.** The built document is checked against the
+  partial schema; what it refuses (elements the 2019 schema retired, such as
+  ``oversight_info/authority``, that came back from extras; values such as
+  ``0 Years``) is left out, with a warning. Characters XML 1.0 cannot hold
+  are written as U+FFFD.
+- **Round trip.** Every export is read back in memory with the importer;
+  every value that would not come back the same (a text entry's record id,
+  outcome types, marked variants, ``declared_variant_count``, extras with no
+  place in the schema, wording or values the schema does not accept) is kept,
+  with its path, in a ``<?registry-tool {...}?>`` note before the root
+  element, together with a digest of the document; one warning names them.
+  Importing the untouched document gives back the same record; a registry
+  reader ignores the note; a document edited after export is read for what
+  it says (the digest no longer matches, the note is ignored, with a warning).
 
 Output: ``-o FILE`` (or stdout) for one record; several records need
 ``-o DIR`` and give ``DIR/<record_id>.xml``. ``-o NAME.xml`` always means a
@@ -45,13 +52,13 @@ from lxml import etree
 
 from ..atomic import AtomicDirectory, atomic_writer, is_special_file
 from ..clinical_study import CLINICAL_STUDY, SETTABLE, DumpState, Missing
-from ..errors import Failure, RecordError, UsageError
+from ..errors import Failure, RecordError, RegistryToolError, UsageError
 from ..importers.ctgov_xml import make_note, record_from_xml
 from ..model import Record, RecordWarning
 from ..validation import schema_text
 from .base import Exporter
 
-# Fields compared by the round-trip check (everything the record holds but where it came from).
+# What the round-trip check does not compare: where the record came from, and its warnings.
 _NOT_COMPARED = ("source", "warnings")
 
 
@@ -321,12 +328,22 @@ class XmlExporter(Exporter):
                 path=record.source.path,
             ))
         self._names[name] = record.source.path
-        with open(os.path.join(self._folder.path, name), "wb") as fh:
-            fh.write(data)
+        try:
+            with open(os.path.join(self._folder.path, name), "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())  # complete on disk before the folder is renamed into place
+        except OSError as exc:
+            raise RegistryToolError(f"cannot write {name} in the export to {self.out}: {exc.strerror or exc}; "
+                                    "nothing was replaced") from None
 
     def close(self) -> None:
         if self._folder is not None:
-            self._folder.commit()
+            try:
+                self._folder.commit()
+            except OSError as exc:
+                raise RegistryToolError(f"cannot finish the export to {self.out}: {exc.strerror or exc}; "
+                                        "nothing was replaced") from None
         elif self._first is not None:
             data = self._first[1]
             if self.out is None:
