@@ -51,11 +51,12 @@ import orjson
 from lxml import etree
 
 from ..atomic import AtomicDirectory, atomic_writer, is_special_file
-from ..clinical_study import CLINICAL_STUDY, SETTABLE, DumpState, Missing
+from ..clinical_study import CLINICAL_STUDY, SETTABLE
 from ..errors import Failure, RecordError, RegistryToolError, UsageError
 from ..importers.ctgov_xml import make_note, record_from_xml
 from ..model import Record, RecordWarning
 from ..validation import schema_text
+from ..xml_binding import DumpState, Missing
 from .base import Exporter
 
 # What the round-trip check does not compare: where the record came from, and its warnings.

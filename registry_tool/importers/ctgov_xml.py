@@ -25,7 +25,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..clinical_study import CLINICAL_STUDY, LoadState, load_children
+from ..clinical_study import CLINICAL_STUDY
+from ..xml_binding import LoadState, load_children
 from ..errors import Failure, RecordError
 from ..model import Record, Source
 from ..normalize import enrich_record
