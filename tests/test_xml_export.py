@@ -379,3 +379,20 @@ def test_api_v2_corpus_records_export_and_round_trip(json_corpus):
         if diff := same_record(result, reimport(data)):
             problems.append(f"{result.record_id}: round trip changed {diff}")
     assert problems == []
+
+
+@pytest.mark.parametrize("note", [b"not json", b'{"version": 9, "values": []}',
+                                  b'{"version": 1, "sha256": "%s", "values": [[["source"], {}]]}'])
+def test_a_broken_note_is_ignored_with_a_warning(note):
+    path = FIXTURES / "01_complete_interventional.xml"
+    original = path.read_bytes()
+    root = etree.fromstring(original, etree.XMLParser(remove_blank_text=True, remove_comments=True))
+    from registry_tool.importers.ctgov_xml import document_digest
+
+    if b"%s" in note:
+        note = note % document_digest(root).encode()
+    data = original.replace(b"<clinical_study", b"<?registry-tool " + note + b"?>\n<clinical_study", 1)
+    record = reimport(data)
+    assert "note-unreadable" in [w.code for w in record.warnings]
+    (plain,) = read(original, "exported.xml")
+    assert same_record(plain, record) == []
