@@ -283,12 +283,16 @@ def convert(
     out: str | None,
     options: ExportOptions | None = None,
     on_failure: Callable[[Failure], None] | None = None,
+    on_export_warning: Callable[[Record, RecordWarning], None] | None = None,
 ) -> BatchReport:
     """Write records with the exporter ``to``; failures are counted, reported, and skipped.
 
     Records are schema-checked first when ``options.validate`` is set; a record
     that breaks the schema is a failure, never written. An exporter may refuse
     a record (``--strict``) by raising :class:`RecordError`; the batch goes on.
+    Warnings an exporter gives about a record's export (a required registry
+    element missing, say) go to ``on_export_warning``: they are not in the
+    record itself.
     """
     options = options or ExportOptions()
     sink = formats.exporter(to)(out, options)
@@ -323,6 +327,9 @@ def convert(
                 continue
             report.records_out += 1
             report.warnings += len(result.warnings) + len(extra)
+            if on_export_warning is not None:
+                for warning in extra:
+                    on_export_warning(result, warning)
     except BaseException:
         sink.abort()
         raise

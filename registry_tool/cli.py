@@ -19,6 +19,7 @@ import click
 from . import __version__, api
 from .errors import Failure, RegistryToolError, UsageError
 from .formats import EXPORTERS
+from .model import Record, RecordWarning
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +42,11 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
 
 def _report_failure(failure: Failure) -> None:
     _err(f"failed: {failure.describe()}")
+
+
+def _report_export_warning(record: Record, warning: RecordWarning) -> None:
+    where = f" ({warning.field})" if warning.field else ""
+    _err(f"warning: {record.record_id}{where}: {warning.message}")
 
 
 def _finish(report: api.BatchReport, errors_path: str | None, verb: str) -> int:
@@ -193,7 +199,9 @@ def export(
         paths = api.expand_inputs(inputs)
         with _progress(len(paths), f"exporting to {to}") as progress:
             results = api.iter_records(paths, from_format, progress=progress)
-            report = api.convert(results, to, out, options, on_failure=_report_failure)
+            report = api.convert(
+                results, to, out, options, on_failure=_report_failure, on_export_warning=_report_export_warning
+            )
         return _finish(report, errors_path, "exported")
 
     _guard(run)

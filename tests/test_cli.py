@@ -163,3 +163,13 @@ def test_set_needs_name_value(runner):
     result = runner.invoke(main, ["export", str(GOOD[0]), "--to", "json", "--set", "oops"])
     assert result.exit_code == 2
     assert "NAME=VALUE" in result.stderr
+
+
+def test_export_warnings_reach_the_user(runner, tmp_path):
+    """Warnings about an export (missing registry elements) are not in the output: stderr names each."""
+    out = tmp_path / "entry.xml"
+    result = runner.invoke(main, ["export", str(GOOD[0]), "--to", "xml", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    record_id = _library(GOOD[0])["record_id"]
+    for element in ("id_info/nct_id", "brief_title", "sponsors/lead_sponsor", "overall_status", "study_type"):
+        assert f"warning: {record_id} ({element}): required element <{element}> is missing" in result.stderr

@@ -216,3 +216,20 @@ def test_parse_through_the_cli_auto_detects_xml(tmp_path):
     result = CliRunner().invoke(main, ["parse", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["record_id"] == "NCT09900001"
+
+
+def test_usual_masking_spellings_have_codes():
+    from registry_tool.normalize.codes import MASKING, lookup
+
+    assert lookup(MASKING, "Double Blind") == "DOUBLE"
+    assert lookup(MASKING, "Double-Blind") == "DOUBLE"
+    assert lookup(MASKING, "Single Blind") == "SINGLE"
+    assert lookup(MASKING, "No masking") == "NONE"
+    assert lookup(MASKING, "None (Open Label)") == "NONE"
+
+
+def test_phase_not_applicable_is_one_value():
+    from registry_tool.normalize.codes import phases_from_registry
+
+    assert phases_from_registry("N/A") == ["NA"]
+    assert phases_from_registry("Phase 1/Phase 2") == ["PHASE1", "PHASE2"]

@@ -95,8 +95,13 @@ MASKING = {
     "none": "NONE",
     "noneopenlabel": "NONE",
     "openlabel": "NONE",
+    "nomasking": "NONE",
     "single": "SINGLE",
+    "singleblind": "SINGLE",
     "double": "DOUBLE",
+    "doubleblind": "DOUBLE",
+    "tripleblind": "TRIPLE",
+    "quadrupleblind": "QUADRUPLE",
     "triple": "TRIPLE",
     "quadruple": "QUADRUPLE",
 }
@@ -152,6 +157,9 @@ def phases_from_registry(text: str | None) -> list[str]:
     """
     if not text:
         return []
+    whole = PHASE.get(key(text))
+    if whole is not None:  # "N/A" is one value, not "N" and "A"
+        return [whole]
     out: list[str] = []
     for part in re.split(r"[/,]|\band\b", text):
         code = PHASE.get(key(part))
