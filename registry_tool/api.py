@@ -14,7 +14,7 @@ from typing import Any
 from . import formats
 from .errors import Failure, RecordError
 from .model import Record, RecordWarning
-from .reading import decode_text, detect_format, expand_inputs, read_document
+from .reading import detect_format, expand_inputs, read_document
 
 __all__ = [
     "BatchReport",
@@ -152,38 +152,16 @@ def parse_file(path: str, from_format: str = "auto") -> Record:
     return found
 
 
-def decode(data: bytes, path: str | None = None) -> str:
-    """Bytes of a text entry to str (see :func:`registry_tool.reading.decode_text`)."""
-    return decode_text(data, path)
+def fetch(nct_ids: list[str], **options: Any) -> BatchReport:
+    """Download studies from the ClinicalTrials.gov API v2 and write canonical records.
 
-
-def fetch(
-    nct_ids: list[str],
-    query: str | None = None,
-    base_url: str = "https://clinicaltrials.gov/api/v2",
-    out: str | None = None,
-    resume: bool = False,
-    page_size: int = 100,
-    timeout: float = 30.0,
-    retries: int = 5,
-    progress: Progress | None = None,
-    on_failure: Callable[[Failure], None] | None = None,
-) -> BatchReport:
-    """Download studies from the ClinicalTrials.gov API v2 and write canonical records."""
+    The options are those of :func:`registry_tool.fetch.fetch_to` (``query``,
+    ``base_url``, ``out``, ``resume``, ``page_size``, ``timeout``, ``retries``,
+    ``progress``, ``on_failure``, ...); the HTTP client is loaded only here.
+    """
     from .fetch import fetch_to
 
-    return fetch_to(
-        nct_ids,
-        query=query,
-        base_url=base_url,
-        out=out,
-        resume=resume,
-        page_size=page_size,
-        timeout=timeout,
-        retries=retries,
-        progress=progress,
-        on_failure=on_failure,
-    )
+    return fetch_to(nct_ids, **options)
 
 
 # --- checking --------------------------------------------------------------------------
