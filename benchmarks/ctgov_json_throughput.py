@@ -15,24 +15,18 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
+from common import best_run, start
 
-from parse_throughput import run_batch  # noqa: E402
-
-from registry_tool.fetch import fetch_to  # noqa: E402
-from tests.corpus import corpus_files  # noqa: E402
-from tests.fake_registry import FakeRegistry, corpus_studies  # noqa: E402
+from registry_tool.fetch import fetch_to
+from tests.corpus import corpus_files
+from tests.fake_registry import FakeRegistry, corpus_studies
 
 
 def copy_corpus(folder: Path, copies: int) -> int:
@@ -52,10 +46,8 @@ def bench_import(repeat: int) -> None:
             folder = Path(tmp) / f"x{copies}"
             folder.mkdir()
             n = copy_corpus(folder, copies)
-            runs = [run_batch(folder) for _ in range(repeat)]
-            seconds = min(r[0] for r in runs)
-            peaks[copies] = max(r[2] for r in runs)
-            status = "" if all(r[1] == 0 for r in runs) else f" (exit status {runs[0][1]})"
+            seconds, rc, peaks[copies] = best_run(repeat, "parse", str(folder), "-o", "/dev/null")
+            status = "" if rc == 0 else f" (exit status {rc})"
             print(f"import x{copies:<2}: {n:5d} records in {seconds:5.2f} s = {n / seconds:6.0f} records/s, "
                   f"peak memory {peaks[copies] / 1024:5.1f} MiB{status}")
     print(f"import memory ratio x50/x10: {peaks[50] / peaks[10]:.2f}")
@@ -81,14 +73,9 @@ def bench_fetch(repeat: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is reported")
-    args = parser.parse_args()
-    if not corpus_files("ctgov-json"):
-        print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
+    args = start(__doc__.splitlines()[0], needs="ctgov-json")
+    if args is None:
         return 2
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
     bench_import(args.repeat)
     bench_fetch(args.repeat)
     return 0

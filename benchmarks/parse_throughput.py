@@ -12,22 +12,14 @@ batch. Prints entries per second and peak memory (max RSS of the child).
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import resource
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import best_run, start
 
-from tests.corpus import corpus_files  # noqa: E402
-from tests.render_flat import render, truth_from_xml  # noqa: E402
+from tests.corpus import corpus_files
+from tests.render_flat import render, truth_from_xml
 
 
 def render_corpus(folder: Path, copies: int) -> int:
@@ -47,49 +39,23 @@ def render_corpus(folder: Path, copies: int) -> int:
     return count
 
 
-def run_batch(folder: Path) -> tuple[float, int, int]:
-    """Seconds, exit status and peak RSS (KiB) of one ``registry-tool parse`` run."""
-    exe = shutil.which("registry-tool", path=str(Path(sys.executable).parent)) or "registry-tool"
-    cmd = [exe, "parse", str(folder), "-o", os.devnull]
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "rc = subprocess.call(sys.argv[1:])\n"
-        "print(time.perf_counter() - t, rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True)
-    seconds, rc, rss = out.stdout.split()
-    return float(seconds), int(rc), int(rss)
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per batch size; the best is reported")
-    args = parser.parse_args()
-    if not corpus_files("ctgov-xml"):
-        print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
+    args = start(__doc__.splitlines()[0])
+    if args is None:
         return 2
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
-    results = {}
+    peaks = {}
     with tempfile.TemporaryDirectory() as tmp:
         for copies in (1, 10):
             folder = Path(tmp) / f"x{copies}"
             folder.mkdir()
             n = render_corpus(folder, copies)
-            runs = [run_batch(folder) for _ in range(args.repeat)]
-            seconds = min(r[0] for r in runs)
-            rss = max(r[2] for r in runs)
-            if any(r[1] != 0 for r in runs):
-                print(f"batch x{copies}: registry-tool exited {runs[0][1]}", file=sys.stderr)
-            results[copies] = (n, seconds, rss)
+            seconds, rc, peaks[copies] = best_run(args.repeat, "parse", str(folder), "-o", "/dev/null")
+            status = "" if rc == 0 else f" (exit status {rc})"
             print(f"batch x{copies:<2}: {n:6d} entries in {seconds:6.2f} s = {n / seconds:7.0f} entries/s, "
-                  f"peak memory {rss / 1024:6.1f} MiB")
-    ratio = results[10][2] / results[1][2]
-    print(f"memory ratio x10/x1: {ratio:.2f} (target < 1.2)")
+                  f"peak memory {peaks[copies] / 1024:6.1f} MiB{status}")
+    print(f"memory ratio x10/x1: {peaks[10] / peaks[1]:.2f} (target < 1.2)")
     return 0
 
 
 if __name__ == "__main__":
-    resource  # noqa: B018 - imported for the child's getrusage in run_batch
     sys.exit(main())
