@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from registry_tool.normalize.variants import (
@@ -155,3 +155,34 @@ def test_any_text_gives_well_formed_variants(text):
         assert not v.marked
     protein_hgvs(text)
     variant_from_mark(text or "x")
+
+
+_QUICK_PARTS = _PARTS + ["PML", "RARA", "–", " - ", "fusion", "infusion", "Rearranged", "TRANSLOCATION", "ex19del",
+                         "Gly12", "Leu858Arg", "Y1003*", "rs113488022", "p.(", "c.-", "ALK-positive", "\n", "é"]
+
+
+@settings(max_examples=600, deadline=None)
+@example("BCR-ABL1")
+@example("PML / RARA")
+@example("EML4–ALK")
+@example("deletions in exon 19")
+@example("c.35G>A")
+@example("KRAS G12C")
+@example("p.Gly12Cys")
+@example("ROS1 fusion")
+@example("rs113488022")
+@example("Cys282Tyr")
+@given(st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_QUICK_PARTS), max_size=12).map("".join)))
+def test_quick_check_never_rules_out_a_variant(text):
+    """may_name_variants is only a shortcut: where the full scan finds a variant, it says True."""
+    import registry_tool.normalize.variants as variants
+
+    quick = variants.may_name_variants
+    original = variants.may_name_variants
+    try:
+        variants.may_name_variants = lambda _text: True  # the full scan, no shortcut
+        found = variants.find_variants(text)
+    finally:
+        variants.may_name_variants = original
+    if found:
+        assert quick(text), (text, found)

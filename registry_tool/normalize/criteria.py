@@ -52,7 +52,6 @@ _KIND_PHRASE = re.compile(
     r"^(?P<pre>.*?)\b(?P<kind>inclusion|exclusion|eligibility)(?P<both>\s*/\s*exclusion)?\s+criteri\w*\b(?P<post>.*)$",
     re.IGNORECASE,
 )
-_CRITERIA_WORD = re.compile(r"criteri", re.IGNORECASE)
 _KIND_PREFIXES = frozenset({"key", "main", "general", "other", "overall", "additional", "specific", "major", "study"})
 _HEADING_NOUNS = frozenset({"part", "cohort", "arm", "group", "phase", "stage", "period", "step", "substudy"})
 _QUALIFIER = re.compile(r"^\s*(?:[-–]\s+[^():]{1,60}?|\([^()]{1,60}\))\s*:?\s*-?\s*$")
@@ -110,7 +109,7 @@ def _family(number: str) -> str:
 
 
 def _read_line(index: int, raw: str) -> _Line:
-    expanded = raw.replace("\t", "    ").rstrip()
+    expanded = (raw.replace("\t", "    ") if "\t" in raw else raw).rstrip()
     stripped = expanded.lstrip()
     indent = len(expanded) - len(stripped)
     m = _MARKER.match(stripped)
@@ -142,7 +141,7 @@ def _kind_heading(content: str, marked: bool) -> _Heading | None:
     """"Inclusion Criteria:", "Key Exclusion Criteria", "Inclusion criteria for donors:", and
     "Inclusion criteria: age 18 or over" (a heading and an item); None for a sentence that
     merely names criteria ("Failure to meet inclusion criteria.")."""
-    if len(content) > 160 or not _CRITERIA_WORD.search(content):
+    if len(content) > 160 or "criteri" not in content.lower():
         return None
     text = content.strip().strip("*").strip()
     m = _KIND_PHRASE.match(text)
@@ -226,15 +225,21 @@ class _Splitter:
         self.stack: list[_Open] = []
         self.blank_before = False
         self.empty_marker: _Line | None = None
+        self._section: tuple[list[tuple[int, str]], str | None] = ([], None)  # (path, its section text)
 
     # -- items --
 
     def section(self) -> str | None:
-        return SECTION_SEPARATOR.join(title for _, title in self.path) or None
+        path, text = self._section
+        if path is not self.path:  # the headings in force changed (self.path is replaced, never mutated)
+            text = SECTION_SEPARATOR.join(title for _, title in self.path) or None
+            self._section = (self.path, text)
+        return text
 
     def add(self, line: _Line, text: str, parent: int | None) -> None:
-        self.pending_headings.clear()
-        criterion = Criterion(text=text, kind=self.kind, number=line.number, parent=parent, section=self.section())
+        if self.pending_headings:
+            self.pending_headings.clear()
+        criterion = Criterion(text, self.kind, line.number, parent, self.section())
         self.spans.append(CriterionSpan(criterion, line.index, line.index))
 
     def continue_item(self, line: _Line) -> None:
