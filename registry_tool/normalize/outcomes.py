@@ -102,10 +102,27 @@ def _assessor_name(m: re.Match[str]) -> str:
     raise AssertionError("an assessor alternative always matches")
 
 
+def _may_contain(text: str, words: tuple[str, ...]) -> bool:
+    """False when a case-blind pattern that needs one of ``words`` cannot match ``text``.
+
+    Only ASCII text is ruled out: there ``str.lower`` folds case exactly as
+    the patterns' IGNORECASE does.
+    """
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(word in low for word in words)
+
+
+_CUE_WORDS = ("by", "per", "according")
+_SUFFIX_WORDS = ("assess", "review", "evaluat", "determined", "reported")
+
+
 def assessors_of(measure: str) -> list[str]:
     """Who assesses a measure, where it says so (normal forms in the module docstring)."""
     found: list[tuple[int, str]] = []
-    for cue in _CUE.finditer(measure):
+    cues = _CUE.finditer(measure) if _may_contain(measure, _CUE_WORDS) else ()
+    for cue in cues:
         pos = cue.end()
         after_verb = bool(_ASSESSING_VERB.search(measure, max(0, cue.start() - 40), cue.start()))
         while True:
@@ -123,7 +140,7 @@ def assessors_of(measure: str) -> list[str]:
             if joined is None:
                 break
             pos = joined.end()
-    for m in _SUFFIXED.finditer(measure):
+    for m in _SUFFIXED.finditer(measure) if _may_contain(measure, _SUFFIX_WORDS) else ():
         inner = _ASSESSOR.match(measure, m.start("who"))
         if inner is not None:
             found.append((m.start(), _assessor_name(inner)))
@@ -178,7 +195,9 @@ def _one_word_or_none(text: str) -> bool:
 
 def abbreviation_of(measure: str) -> str | None:
     """The abbreviation the measure defines for its own name (see the module docstring)."""
-    label = _LABEL.match(measure)
+    if "(" not in measure:
+        return None
+    label = _LABEL.match(measure) if ":" in measure else None
     head = label.end() if label else 0
     starts = {head}
     lead = _LEAD_INS.match(measure, head)
