@@ -66,6 +66,18 @@ _STRUCTURAL = re.compile(
     r")",
     re.IGNORECASE,
 )
+# The letters a structural line can start with (label, heading, model, SNP line).
+_STRUCTURAL_STARTS = frozenset("ndmaikesptcfNDMAIKESPTCF")
+
+
+def _structural(line: str) -> re.Match[str] | None:
+    """The structural block a line starts, if any (one match of _STRUCTURAL)."""
+    first = line.lstrip(" \t")[:1]
+    if first.isascii() and first not in _STRUCTURAL_STARTS:
+        return None  # a quick no for most lines; other characters may fold case into a label
+    return _STRUCTURAL.match(line)
+
+
 # A variant mark: ``--- T315I ---`` (three or more dashes each side).
 _MARK = re.compile(r"[ \t]*-{3,}[ \t]*([^-\s](?:[^-]|-(?!--))*?)[ \t]*-{3,}[ \t]*")
 
@@ -165,7 +177,7 @@ def parse_text(text: str, path: str | None = None) -> Record:
         raise RecordError(Failure("empty-entry", "entry is empty (expected flattened registry text)", path=path))
     record = Record(record_id=stable_id(lines), source=Source("text", path))
     state = _Assembly(record)
-    kinds = [_STRUCTURAL.match(line) for line in lines]
+    kinds = [_structural(line) for line in lines]
     structural = [i for i, kind in enumerate(kinds) if kind]
     if not structural:  # no block at all: the whole entry is its summary
         state.summary = [line.strip() for line in lines if line]

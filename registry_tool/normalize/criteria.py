@@ -112,6 +112,9 @@ def _read_line(index: int, raw: str) -> _Line:
     expanded = (raw.replace("\t", "    ") if "\t" in raw else raw).rstrip()
     stripped = expanded.lstrip()
     indent = len(expanded) - len(stripped)
+    first = stripped[:1]
+    if first.isalpha() and stripped[1:2].isalpha() and first not in "ivxIVX":
+        return _Line(index, indent, stripped, None, None, indent)  # a word: no marker can start here
     m = _MARKER.match(stripped)
     if m is None:
         return _Line(index, indent, stripped, None, None, indent)
@@ -295,6 +298,12 @@ class _Splitter:
     # -- headings --
 
     def heading(self, line: _Line) -> bool:
+        content = line.content
+        if ":" not in content and "criteri" not in content.lower():
+            # neither kind of heading can be on this line, but for an unmarked "--Title--",
+            # "# Title" or one in capitals
+            if line.family is not None or not (content.startswith(("--", "#")) or content.isupper()):
+                return False
         h = _kind_heading(line.content, line.family is not None) if line.family in (None, "bullet", "digit") else None
         if h is not None and line.family == "digit" and (h.rest or h.title):
             h = None  # "4. BMI 19-40. Exclusion criteria:" is an item; "1) Inclusion Criteria" a heading
@@ -337,7 +346,7 @@ class _Splitter:
 
     def run(self) -> list[CriterionSpan]:
         for index, raw in enumerate(self.lines):
-            if not raw.strip():
+            if not raw or raw.isspace():
                 self.blank_before = True
                 continue
             line = _read_line(index, raw)
