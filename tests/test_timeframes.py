@@ -186,3 +186,15 @@ def test_a_number_and_a_unit_is_one_point(value, unit):
     assert [(p.value, p.unit, p.relation) for p in tf.points] == [(value, unit, "at")]
     assert tf.points[0].days == pytest.approx(value * DAYS_PER_UNIT[unit])
     assert tf.fully_parsed
+
+
+def test_event_table_is_lower_case():
+    """ASCII time frames are matched lower-cased against the event table without IGNORECASE:
+    a capital letter in the table would silently never match there."""
+    import re
+
+    from registry_tool.normalize import timeframe
+
+    letters = re.sub(r"\\[A-Za-z]|\(\?P<e\d+>", "", timeframe._EVENTS_LOWER.pattern)
+    assert not re.search(r"[A-Z]", letters)
+    assert timeframe._EVENTS_LOWER.pattern == timeframe._EVENTS.pattern

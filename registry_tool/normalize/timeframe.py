@@ -242,6 +242,9 @@ _EVENTS = re.compile(
     r"(?<![\w-])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_EVENT_TABLE)) + r")(?!\w)",
     re.IGNORECASE,
 )
+# The same pattern for ASCII text, matched against the text in lower case: every letter of
+# the table is lower case, and without IGNORECASE the pattern runs about twice as fast.
+_EVENTS_LOWER = re.compile(_EVENTS.pattern)
 _EVENT_NAMES = {f"e{i}": name for i, (_, name) in enumerate(_EVENT_TABLE)}
 # Words that name no event on their own.
 _GLUE_WORDS = frozenset({
@@ -1230,7 +1233,7 @@ class _Parser:
         found: list[tuple[int, str]] = list(self.events_found)
         if any(t.kind == "word" and not t.used and t.low not in _GLUE_WORDS for t in self.toks):
             masked = _mask(self.text, spans) if spans else self.text
-            events = _EVENTS.finditer(masked)
+            events = _EVENTS_LOWER.finditer(masked.lower()) if masked.isascii() else _EVENTS.finditer(masked)
         else:
             events = ()  # "Up to 12 months": every word became part of a point
         for m in events:
@@ -1238,7 +1241,7 @@ class _Parser:
             if name == "baseline":
                 continue  # a point already
             if not name:  # a procedure: named by its word
-                word = " ".join(m.group(0).split())
+                word = " ".join(masked[m.start():m.end()].split())  # as written, not lower-cased
                 word = word if word.isupper() else word.lower()
                 name = _PROCEDURE_NAMES.get(word, word)
             found.append((m.start(), name))
