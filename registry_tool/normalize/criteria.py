@@ -43,8 +43,9 @@ from ..model import Criterion
 SECTION_SEPARATOR = " > "
 
 # A marker at the start of a line: a bullet, a number, a letter or a roman numeral.
+_BULLETS = "-*•·▪◦‣–+"
 _MARKER = re.compile(
-    r"(?P<bullet>[-*•·▪◦‣–+])(?=\s|$)"
+    rf"(?P<bullet>[{_BULLETS}])(?=\s|$)"
     r"|\((?P<paren>\d{1,3}[a-z]?|[a-zA-Z]|[ivxIVX]{1,5})\)(?=\s|$)"
     r"|(?P<num>\d{1,3}(?:\.\d{1,2})?[a-z]?|[a-zA-Z]|[ivxIVX]{1,5})(?P<punct>[.)])(?=\s|$)"
 )
@@ -115,6 +116,9 @@ def _read_line(index: int, raw: str) -> _Line:
     first = stripped[:1]
     if first.isalpha() and stripped[1:2].isalpha() and first not in "ivxIVX":
         return _Line(index, indent, stripped, None, None, indent)  # a word: no marker can start here
+    if first in _BULLETS and (len(stripped) == 1 or stripped[1].isspace()):  # what _MARKER takes first
+        content = stripped[1:].lstrip()
+        return _Line(index, indent, content, "bullet", None, indent + len(stripped) - len(content))
     m = _MARKER.match(stripped)
     if m is None:
         return _Line(index, indent, stripped, None, None, indent)
@@ -357,7 +361,7 @@ class _Splitter:
                     self.empty_marker = line  # "-" or "3." alone: its text is on the next line
                     continue
                 line = _Line(index, line.indent, raw.strip(), None, None, line.indent)  # "4)" ending a wrapped line
-            if self.is_continuation(line):
+            if line.family is None and self.stack and self.is_continuation(line):
                 self.continue_item(line)
             elif not self.heading(line):
                 parent = self.parent_for(line)
