@@ -68,6 +68,7 @@ _STRUCTURAL = re.compile(
 )
 # The letters a structural line can start with (label, heading, model, SNP line).
 _STRUCTURAL_STARTS = frozenset("ndmaikesptcfNDMAIKESPTCF")
+_STRUCTURAL_FIRST = _STRUCTURAL_STARTS | {" ", "\t"}  # a line's first character, indentation included
 
 
 def _structural(line: str) -> re.Match[str] | None:
@@ -141,7 +142,7 @@ def _labelled(label: str, rest: str, number: int) -> list[Segment]:
     if sep is None:
         return [Segment("measure", rest, number)]
     after = rest[sep.end():]
-    glued = _GLUED_LABEL.search(after)
+    glued = _GLUED_LABEL.search(after) if ":" in after else None
     time = after[: glued.start()] if glued else after
     segments = [Segment("measure", rest[: sep.start()], number, time, True)]
     if glued:
@@ -177,7 +178,10 @@ def parse_text(text: str, path: str | None = None) -> Record:
         raise RecordError(Failure("empty-entry", "entry is empty (expected flattened registry text)", path=path))
     record = Record(record_id=stable_id(lines), source=Source("text", path))
     state = _Assembly(record)
-    kinds = [_structural(line) for line in lines]
+    kinds = [
+        None if (first := line[:1]) and first.isascii() and first not in _STRUCTURAL_FIRST else _structural(line)
+        for line in lines
+    ]
     structural = [i for i, kind in enumerate(kinds) if kind]
     if not structural:  # no block at all: the whole entry is its summary
         state.summary = [line.strip() for line in lines if line]
