@@ -12,6 +12,9 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,13 +41,18 @@ def machine_line() -> str:
     )
 
 
-def start(description: str, needs: str = "ctgov-xml") -> argparse.Namespace | None:
-    """Parse ``--repeat``, check the shared corpus is there, print the machine line.
+def start(
+    description: str, needs: str = "ctgov-xml", options: Callable[[argparse.ArgumentParser], None] | None = None
+) -> argparse.Namespace | None:
+    """Parse ``--repeat`` (and what ``options`` adds), check the shared corpus is there, print
+    the machine line.
 
     Returns None (after saying why) when the corpus folder ``needs`` is absent.
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is reported")
+    if options is not None:
+        options(parser)
     args = parser.parse_args()
     if not corpus_files(needs):
         print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
@@ -71,3 +79,56 @@ def best_run(repeat: int, *args: str) -> tuple[float, int, int]:
     """The fastest of ``repeat`` runs of ``registry-tool ARGS``, with the largest peak memory seen."""
     runs = [run_cli(*args) for _ in range(repeat)]
     return min(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs)
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    """The fastest of ``repeat`` runs of ``work()`` in this process, in seconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def linked_copies(files: list[Path], folder: Path, copies: int) -> int:
+    """``copies`` sub-folders of ``folder`` holding symbolic links to ``files``; the files linked."""
+    for copy in range(copies):
+        sub = folder / f"copy{copy:02d}"
+        sub.mkdir()
+        for path in files:
+            (sub / path.name).symlink_to(path.resolve())
+    return copies * len(files)
+
+
+def scaling(
+    repeat: int,
+    label: str,
+    make_batch: Callable[[Path, int], int],
+    command: Callable[[Path, Path], list[str]],
+    unit: str = "records",
+    sizes: tuple[int, int] = (1, 10),
+) -> tuple[float, float]:
+    """Time ``registry-tool`` on a batch and on one ``sizes[1] / sizes[0]`` times larger.
+
+    ``make_batch(folder, copies)`` fills ``folder`` and returns how many
+    records (or entries) it holds; ``command(folder, out)`` is the
+    ``registry-tool`` argument list for it. Prints, per batch, the rate and
+    the process's peak memory, then the memory ratio (records stream through,
+    so it should stay near 1). Returns the larger batch's rate and the ratio.
+    """
+    peaks: dict[int, int] = {}
+    rate = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for copies in sizes:
+            folder = Path(tmp) / f"x{copies}"
+            folder.mkdir()
+            n = make_batch(folder, copies)
+            seconds, rc, peaks[copies] = best_run(repeat, *command(folder, Path(tmp) / f"out{copies}"))
+            rate = n / seconds
+            status = "" if rc == 0 else f" (exit status {rc})"
+            print(f"{label} x{copies:<2}: {n:6d} {unit} in {seconds:6.2f} s = {rate:7.0f} {unit}/s, "
+                  f"peak memory {peaks[copies] / 1024:6.1f} MiB{status}")
+    ratio = peaks[sizes[1]] / peaks[sizes[0]]
+    print(f"{label} memory ratio x{sizes[1]}/x{sizes[0]}: {ratio:.2f} (target < 1.2)")
+    return rate, ratio

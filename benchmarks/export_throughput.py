@@ -1,8 +1,7 @@
 """Export throughput: records per second of the CSV, SQLite and JSON Lines exporters.
 
-1. Exporters alone: the shared corpus is read once into memory (registry XML
-   and API v2 JSON where their importers are installed, else the XML corpus
-   rendered as flattened text and parsed), then written by each exporter with
+1. Exporters alone: the shared corpus (registry XML and API v2 JSON) is read
+   once into memory, then written by each exporter with
    schema validation off, so the figure is the exporter's own cost. SQLite is
    timed twice: into a new file, and re-exporting every record into the
    filled file (each record's old rows deleted first). The CSV package is
@@ -22,15 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
+from common import best_of, scaling, start
+from parse_throughput import render_corpus
 
-from common import best_run, start  # noqa: E402
-from parse_throughput import render_corpus  # noqa: E402
-
-from registry_tool import ExportOptions, Record, convert, iter_records  # noqa: E402
-from tests.corpus import corpus_files  # noqa: E402
+from registry_tool import ExportOptions, Record, convert, iter_records
+from tests.corpus import corpus_files
 
 
 def render_distinct_copies(folder: Path, copies: int) -> int:
@@ -42,41 +37,22 @@ def render_distinct_copies(folder: Path, copies: int) -> int:
     return count
 
 
-def load_records(tmp: Path) -> tuple[list[Record], str]:
-    """The corpus as records, and what it was read from."""
-    try:
-        import registry_tool.importers.ctgov_json  # noqa: F401
-        import registry_tool.importers.ctgov_xml  # noqa: F401
-    except ImportError:
-        folder = tmp / "rendered"
-        folder.mkdir()
-        render_distinct_copies(folder, 1)
-        inputs, what = [str(folder)], "XML corpus rendered as flattened text"
-    else:
-        inputs = [str(corpus_files("ctgov-xml")[0].parent), str(corpus_files("ctgov-json")[0].parent)]
-        what = "registry XML + API v2 JSON corpus"
+def load_records() -> list[Record]:
+    """The shared registry corpus (XML and API v2 JSON) as records, each record id once."""
+    inputs = [str(corpus_files(kind)[0].parent) for kind in ("ctgov-xml", "ctgov-json") if corpus_files(kind)]
     seen: set[str] = set()
     records = []
     for result in iter_records(inputs):
         if isinstance(result, Record) and result.record_id not in seen:
             seen.add(result.record_id)
             records.append(result)
-    return records, what
+    return records
 
 
 def count_rows(path: Path) -> int:
     csv.field_size_limit(sys.maxsize)  # extras cells hold whole registry sections (clinical_results)
     with open(path, encoding="utf-8", newline="") as fh:
         return sum(1 for _ in csv.reader(fh)) - 1
-
-
-def best_of(repeat: int, run) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> int:
@@ -86,9 +62,9 @@ def main() -> int:
     options = ExportOptions(validate=False)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        records, what = load_records(tmp)
+        records = load_records()
         n = len(records)
-        print(f"records: {n} ({what})")
+        print(f"records: {n} (registry XML + API v2 JSON corpus)")
 
         def report(label: str, seconds: float) -> None:
             print(f"{label:<30} {n:6d} records in {seconds:6.2f} s = {n / seconds:8.0f} records/s")
@@ -116,19 +92,8 @@ def main() -> int:
             print(f"frictionless validation of the package ({rows} rows): "
                   f"{time.perf_counter() - t:.2f} s, valid={valid}")
 
-        sizes = {}
-        for copies in (1, 10):
-            folder = tmp / f"x{copies}"
-            folder.mkdir()
-            count = render_distinct_copies(folder, copies)
-            seconds, rc, rss = best_run(args.repeat, "export", str(folder), "--to", "csv",
-                                        "-o", str(tmp / f"out{copies}"))
-            sizes[copies] = rss
-            status = "" if rc == 0 else f" (exit status {rc})"
-            print(f"registry-tool export --to csv, x{copies:<2}: {count:6d} entries in {seconds:6.2f} s = "
-                  f"{count / seconds:6.0f} entries/s (whole process: parsing and validation included), "
-                  f"peak memory {rss / 1024:6.1f} MiB{status}")
-        print(f"memory ratio x10/x1: {sizes[10] / sizes[1]:.2f} (target < 1.2)")
+    scaling(args.repeat, "registry-tool export --to csv", render_distinct_copies,
+            lambda folder, out: ["export", str(folder), "--to", "csv", "-o", str(out)], unit="entries")
     return 0
 
 

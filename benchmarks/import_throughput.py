@@ -1,98 +1,48 @@
 """Import throughput: the shared registry corpus through ``registry-tool parse``, one process.
 
-For each corpus folder (``ctgov-xml``; ``ctgov-json`` too once its importer
-is in the package) the CLI parses the whole folder as one batch in a child
-process: start-up, reading, importing, schema validation, JSON Lines out to
-/dev/null -- the whole process, one worker. The best of ``--repeat`` runs is
-reported as records per second, with the child's peak memory (max RSS). Then
-the same with a batch ten times larger (the folder's files linked ten times
-into a temporary folder), to show that memory does not grow with the batch.
+For each corpus folder (``ctgov-xml``, ``ctgov-json``) the CLI parses the
+whole folder as one batch in a child process: start-up, reading, importing,
+normalising, schema validation, JSON Lines out to /dev/null -- the whole
+process, one worker. The best of ``--repeat`` runs is reported as records per
+second, with the child's peak memory (max RSS). Then the same with a batch ten
+times larger (the folder's files linked ten times into a temporary folder), to
+show that memory does not grow with the batch.
 
 With ``--stages`` it also times the stages in this process, per record, to
-show where the time goes (reading and parsing, the importer, ``to_dict``,
-schema validation, JSON encoding).
+show where the time goes (the safe XML parse, the importer as a whole,
+``to_dict``, schema validation, JSON encoding).
 
     python benchmarks/import_throughput.py [--repeat N] [--stages]
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import linked_copies, scaling, start
 
-from tests.corpus import corpus_dir, corpus_files  # noqa: E402
+from tests.corpus import corpus_files
 
 TARGET_XML_PER_SECOND = 4000
-_CHILD = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)\n"
-    "print(time.perf_counter() - t, rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-)
 
 
-def importer_available(kind: str) -> bool:
-    module = {"ctgov-xml": "registry_tool.importers.ctgov_xml", "ctgov-json": "registry_tool.importers.ctgov_json"}
-    return importlib.util.find_spec(module[kind]) is not None
-
-
-def run_batch(folder: Path) -> tuple[float, int, int]:
-    """Seconds, exit status and peak RSS (KiB) of one ``registry-tool parse FOLDER -o /dev/null``."""
-    exe = shutil.which("registry-tool", path=str(Path(sys.executable).parent)) or "registry-tool"
-    out = subprocess.run([sys.executable, "-c", _CHILD, exe, "parse", str(folder), "-o", os.devnull],
-                         capture_output=True, text=True, check=True)
-    seconds, rc, rss = out.stdout.split()
-    return float(seconds), int(rc), int(rss)
-
-
-def count_records(kind: str) -> int:
-    """Records in the corpus folder (an API v2 file may hold several studies)."""
-    if kind == "ctgov-xml":
-        return len(corpus_files(kind))
+def records_per_file(kind: str) -> float:
+    """Records in the corpus folder per file (an API v2 file may hold several studies)."""
     from registry_tool import iter_records
 
-    return sum(1 for _ in iter_records([str(corpus_dir() / kind)]))
-
-
-def linked_copies(source: Path, folder: Path, copies: int) -> None:
-    """``copies`` sub-folders of symbolic links to the files of ``source`` (no disk space used)."""
-    for copy in range(copies):
-        sub = folder / f"copy{copy:02d}"
-        sub.mkdir()
-        for path in sorted(source.iterdir()):
-            (sub / path.name).symlink_to(path)
+    files = corpus_files(kind)
+    return sum(1 for _ in iter_records([str(p) for p in files])) / len(files)
 
 
 def measure(kind: str, repeat: int) -> None:
-    source = corpus_dir() / kind
-    records = count_records(kind)
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for copies in (1, 10):
-            folder = source if copies == 1 else Path(tmp) / "x10"
-            if copies > 1:
-                folder.mkdir()
-                linked_copies(source, folder, copies)
-            runs = [run_batch(folder) for _ in range(repeat if copies == 1 else max(1, repeat // 2))]
-            seconds = min(r[0] for r in runs)
-            rss = max(r[2] for r in runs)
-            status = {r[1] for r in runs}
-            n = records * copies
-            results[copies] = rss
-            print(f"{kind} batch x{copies:<2}: {n:6d} records in {seconds:6.2f} s = {n / seconds:6.0f} records/s, "
-                  f"peak memory {rss / 1024:6.1f} MiB" + (f"  (exit status {sorted(status)})" if status != {0} else ""))
-    print(f"{kind} memory ratio x10/x1: {results[10] / results[1]:.2f} (target < 1.2)")
+    files = corpus_files(kind)
+    per_file = records_per_file(kind)
+
+    def batch(folder, copies):
+        return round(linked_copies(files, folder, copies) * per_file)
+
+    scaling(repeat, f"{kind} batch", batch, lambda folder, _: ["parse", str(folder), "-o", "/dev/null"])
 
 
 def stages(kind: str) -> None:
@@ -138,24 +88,19 @@ def stages(kind: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per batch size; the best is reported")
-    parser.add_argument("--stages", action="store_true", help="also time the stages in this process")
-    args = parser.parse_args()
-    if corpus_dir() is None:
-        print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
+    def options(parser):
+        parser.add_argument("--stages", action="store_true", help="also time the stages in this process")
+
+    args = start(__doc__.splitlines()[0], options=options)
+    if args is None:
         return 2
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
     for kind in ("ctgov-xml", "ctgov-json"):
         if not corpus_files(kind):
             print(f"{kind}: corpus folder absent, skipped")
-        elif not importer_available(kind):
-            print(f"{kind}: importer not in this package yet, skipped")
-        else:
-            measure(kind, args.repeat)
-            if args.stages:
-                stages(kind)
+            continue
+        measure(kind, args.repeat)
+        if args.stages:
+            stages(kind)
     print(f"target: {TARGET_XML_PER_SECOND} XML records/s")
     return 0
 

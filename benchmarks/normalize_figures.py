@@ -15,38 +15,23 @@ Prints, for the shared corpus and the golden sets in tests/fixtures:
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import os
-import platform
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from common import REPO, best_of, start
 
-from registry_tool.normalize import enrich_record  # noqa: E402
-from registry_tool.normalize import timeframe  # noqa: E402
-from registry_tool.normalize.criteria import split_criteria  # noqa: E402
-from registry_tool.normalize.outcomes import abbreviation_of, assessors_of  # noqa: E402
-from registry_tool.normalize.variants import find_variants  # noqa: E402
-from tests import normalize_corpus  # noqa: E402
-from tests.test_criteria import lost_words  # noqa: E402
-from tests.test_timeframes import _differences  # noqa: E402
+from registry_tool.normalize import enrich_record
+from registry_tool.normalize import timeframe
+from registry_tool.normalize.criteria import split_criteria
+from registry_tool.normalize.outcomes import abbreviation_of, assessors_of
+from registry_tool.normalize.variants import find_variants
+from tests import normalize_corpus
+from tests.test_criteria import lost_words
+from tests.test_timeframes import _differences
 
 FIXTURES = REPO / "tests" / "fixtures"
-
-
-def best_of(repeat: int, work) -> float:
-    """The fastest of ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def time_frame_figures(repeat: int) -> None:
@@ -114,30 +99,27 @@ def enrich_figures(repeat: int) -> None:
     batches = [copy.deepcopy(records) for _ in range(repeat)]
     times = []
     for batch in batches:
-        start = time.perf_counter()
+        started = time.perf_counter()
         for record in batch:
             enrich_record(record)
-        times.append(time.perf_counter() - start)
+        times.append(time.perf_counter() - started)
     elapsed = min(times)
     print("enrich_record")
     print(f"  throughput:      {len(records) / elapsed:,.0f} records/s ({len(records)} XML-corpus-shaped records, "
           f"{sum(len(r.variants) for r in batches[0])} variants found)")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3, help="runs per timing; the best is reported")
-    args = ap.parse_args()
-    if not normalize_corpus.time_frames():
-        sys.exit("shared corpus not found (see tests/corpus.py)")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+def main() -> int:
+    args = start(__doc__.splitlines()[0])
+    if args is None:
+        return 2
     time_frame_figures(args.repeat)
     criteria_figures(args.repeat)
     variant_figures(args.repeat)
     outcome_figures()
     enrich_figures(args.repeat)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -13,13 +13,14 @@ batch. Prints entries per second and peak memory (max RSS of the child).
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
-from common import best_run, start
+from common import scaling, start
 
 from tests.corpus import corpus_files
 from tests.render_flat import render, truth_from_xml
+
+TARGET_PER_SECOND = 5000
 
 
 def render_corpus(folder: Path, copies: int) -> int:
@@ -29,31 +30,21 @@ def render_corpus(folder: Path, copies: int) -> int:
         truth = truth_from_xml(path.read_bytes())
         if truth is not None:
             entries.append((path.stem, render(truth)))
-    count = 0
     for copy in range(copies):
         sub = folder / f"copy{copy:02d}"
         sub.mkdir()
         for stem, text in entries:
             (sub / f"{stem}.txt").write_text(text, encoding="utf-8")
-            count += 1
-    return count
+    return copies * len(entries)
 
 
 def main() -> int:
     args = start(__doc__.splitlines()[0])
     if args is None:
         return 2
-    peaks = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for copies in (1, 10):
-            folder = Path(tmp) / f"x{copies}"
-            folder.mkdir()
-            n = render_corpus(folder, copies)
-            seconds, rc, peaks[copies] = best_run(args.repeat, "parse", str(folder), "-o", "/dev/null")
-            status = "" if rc == 0 else f" (exit status {rc})"
-            print(f"batch x{copies:<2}: {n:6d} entries in {seconds:6.2f} s = {n / seconds:7.0f} entries/s, "
-                  f"peak memory {peaks[copies] / 1024:6.1f} MiB{status}")
-    print(f"memory ratio x10/x1: {peaks[10] / peaks[1]:.2f} (target < 1.2)")
+    scaling(args.repeat, "parse batch", render_corpus, lambda folder, _: ["parse", str(folder), "-o", "/dev/null"],
+            unit="entries")
+    print(f"target: {TARGET_PER_SECOND} entries/s")
     return 0
 
 
