@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from ..errors import Failure, RecordError, UsageError
 from ..model import CodedText, Record, RecordWarning
 from .base import Exporter
@@ -142,7 +144,12 @@ class Table:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact UTF-8 JSON text: orjson (several times faster), or the json module for what orjson
+    refuses (a lone surrogate, an integer beyond 64 bits, a non-string key)."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, an integer beyond 64 bits, ...
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def json_list(values: list[Any]) -> str | None:
