@@ -134,7 +134,9 @@ _CDNA = re.compile(
 # scan of most texts.
 _MAYBE_ONE = re.compile(rf"[{_AA1}][0-9]+(?:[{_AA1}*X_]|fs|del|dup|ins|[\s-]mut)")
 _MAYBE_THREE = re.compile(r"[ACGHILMPSTV][a-z][a-z][0-9]")
-_MAYBE_CODES = [(b"rs0", re.compile(r"rs[0-9]")), (b"p.", re.compile(r"p\.[-*(0-9A-Z]")), (b"c.", re.compile(r"c\.[-*(0-9]"))]
+_MAYBE_RSID = re.compile(r"rs[0-9]")
+_MAYBE_PROTEIN_CODE = re.compile(r"p\.[-*(0-9A-Z]")
+_MAYBE_CDNA_CODE = re.compile(r"c\.[-*(0-9]")
 _FIVE_PRIME_SYMBOLS = tuple(sorted(FIVE_PRIME))
 _PAIR_SEPARATOR = re.compile(r"[-/–]\s?[A-Z]")
 
@@ -201,7 +203,11 @@ def may_name_variants(text: str) -> bool:
     if b"::" in raw:
         return True
     digits = raw.translate(_DIGITS_AS_ZERO)
-    if any(hint in digits and rx.search(text) for hint, rx in _MAYBE_CODES):
+    if b"rs0" in digits and _MAYBE_RSID.search(text):
+        return True
+    if b"p." in raw and _MAYBE_PROTEIN_CODE.search(text):
+        return True
+    if b"c." in raw and _MAYBE_CDNA_CODE.search(text):
         return True
     shape = raw.translate(_SHAPE)
     if b"A0" in shape and _MAYBE_ONE.search(text):
