@@ -116,7 +116,7 @@ def _read_line(index: int, raw: str) -> _Line:
     first = stripped[:1]
     if first.isalpha() and stripped[1:2].isalpha() and first not in "ivxIVX":
         return _Line(index, indent, stripped, None, None, indent)  # a word: no marker can start here
-    if first in _BULLETS and (len(stripped) == 1 or stripped[1].isspace()):  # what _MARKER takes first
+    if first and first in _BULLETS and (len(stripped) == 1 or stripped[1].isspace()):  # what _MARKER takes first
         content = stripped[1:].lstrip()
         return _Line(index, indent, content, "bullet", None, indent + len(stripped) - len(content))
     m = _MARKER.match(stripped)
