@@ -66,15 +66,18 @@ _STRUCTURAL = re.compile(
     r")",
     re.IGNORECASE,
 )
-# The letters a structural line can start with (label, heading, model, SNP line).
-_STRUCTURAL_STARTS = frozenset("ndmaikesptcfNDMAIKESPTCF")
-_STRUCTURAL_FIRST = _STRUCTURAL_STARTS | {" ", "\t"}  # a line's first character, indentation included
+# The first four letters of a structural line, lower-cased (after its indentation): a label,
+# a criteria heading (with or without "Key"), a model line or the SNP line.
+_STRUCTURAL_HEADS = frozenset({
+    "name", "desc", "meas", "allo", "inte", "key ", "key\t", "incl", "excl",
+    "sing", "para", "cros", "fact", "sequ", "ther",
+})
 
 
 def _structural(line: str) -> re.Match[str] | None:
     """The structural block a line starts, if any (one match of _STRUCTURAL)."""
-    first = line.lstrip(" \t")[:1]
-    if first.isascii() and first not in _STRUCTURAL_STARTS:
+    head = line.lstrip(" \t")[:4]
+    if head.isascii() and head.lower() not in _STRUCTURAL_HEADS:
         return None  # a quick no for most lines; other characters may fold case into a label
     return _STRUCTURAL.match(line)
 
@@ -178,10 +181,7 @@ def parse_text(text: str, path: str | None = None) -> Record:
         raise RecordError(Failure("empty-entry", "entry is empty (expected flattened registry text)", path=path))
     record = Record(record_id=stable_id(lines), source=Source("text", path))
     state = _Assembly(record)
-    kinds = [
-        None if (first := line[:1]) and first.isascii() and first not in _STRUCTURAL_FIRST else _structural(line)
-        for line in lines
-    ]
+    kinds = [_structural(line) for line in lines]
     structural = [i for i, kind in enumerate(kinds) if kind]
     if not structural:  # no block at all: the whole entry is its summary
         state.summary = [line.strip() for line in lines if line]
