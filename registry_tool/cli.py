@@ -106,8 +106,24 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .build import build_info
+
+    click.echo(f"registry-tool, version {__version__} ({build_info().summary()})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="registry-tool")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and how the package was built (compiled or pure Python), then exit.",
+)
 def main() -> None:
     """Turn clinical-trial registry entries into clean, validated, structured data."""
 

@@ -502,6 +502,7 @@ def fetch_to(
             if isinstance(result, Record):
                 data, failure = check_record(result)
                 if failure is None:
+                    assert data is not None  # check_record gives the data exactly when there is no failure
                     part.write(result.record_id, data)
                     report.records_out += 1
                     report.warnings += len(result.warnings)

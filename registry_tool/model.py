@@ -139,9 +139,9 @@ class ArmGroup:
 class TimePoint:
     """One time expression of a time frame, converted to days where fixed."""
 
-    value: float
+    value: int | float  # a JSON number: an int where the value is whole
     unit: str  # minute | hour | day | week | month | year | cycle
-    days: float | None
+    days: int | float | None
     relation: str  # at | up_to | about | from | to | baseline | every
     anchor: str | None = None  # the event the point counts from ("surgery")
 
@@ -165,7 +165,7 @@ class TimeFrame:
 
     text: str
     points: list[TimePoint] = field(default_factory=list)
-    max_days: float | None = None
+    max_days: int | float | None = None
     # Events without a fixed length the text names ("end of study").
     events: list[str] = field(default_factory=list)
     # True when every time expression became a point or a recognised event.
@@ -355,7 +355,7 @@ class Sponsors:
         d = d or {}
         return cls(
             Sponsor.from_dict(d.get("lead")),
-            [Sponsor.from_dict(c) for c in d.get("collaborators") or []],
+            [s for s in (Sponsor.from_dict(c) for c in d.get("collaborators") or []) if s is not None],
         )
 
 

@@ -51,7 +51,7 @@ def load_schema(name: str = "record.schema.json") -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     """The explaining validator (pure Python ``jsonschema``)."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
     schema = load_schema()
     Draft202012Validator.check_schema(schema)
@@ -93,7 +93,7 @@ def validate(record: dict[str, Any]) -> list[Violation]:
 
 
 def _best_leaf(error: Any) -> Any:
-    from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
     if error.context:
         return best_match(error.context) or error

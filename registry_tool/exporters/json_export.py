@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Record, RecordWarning
 from .base import Exporter, StreamOutput
+
+if TYPE_CHECKING:
+    from ..api import ExportOptions
 
 
 try:  # orjson encodes a record about ten times faster than the json module
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 
 def encode_record(data: dict[str, Any], pretty: bool = False) -> bytes:
@@ -34,7 +37,7 @@ def dumps_record(record: Record | dict[str, Any], pretty: bool = False) -> str:
 class JsonLinesExporter(Exporter):
     """One compact JSON object a line."""
 
-    def __init__(self, out, options):
+    def __init__(self, out: str | None, options: ExportOptions) -> None:
         super().__init__(out, options)
         self._stream = StreamOutput(self.out)
 
@@ -60,7 +63,7 @@ class JsonExporter(JsonLinesExporter):
     because only then is it known which form the output takes.
     """
 
-    def __init__(self, out, options):
+    def __init__(self, out: str | None, options: ExportOptions) -> None:
         super().__init__(out, options)
         self._first: dict[str, Any] | None = None
         self._count = 0

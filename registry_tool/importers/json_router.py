@@ -18,7 +18,7 @@ from ..reading import decode_text
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 Located = tuple[Any, str]  # a JSON value and where it is: "$[2]", "line 7"
 

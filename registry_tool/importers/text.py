@@ -348,7 +348,7 @@ def _close_descriptions(state: _Assembly) -> None:
 
 
 def _orphan_description(record: Record, desc: _Description, why: str) -> None:
-    _unplaced(record, f"Description (line {desc.line})", _text(desc), desc.line, f"a description that describes nothing: {why}")
+    _unplaced(record, f"Description (line {desc.line})", _text(desc) or "", desc.line, f"a description that describes nothing: {why}")
 
 
 def _text(desc: _Description) -> str | None:

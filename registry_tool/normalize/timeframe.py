@@ -546,11 +546,19 @@ class _Parser:
             return None
         if t.kind == "num" and not t.ordinal:
             return t.value, i + 1  # type: ignore[return-value]
-        if t.text in ("-", "−", "–") and self.is_num(i + 1) and self.glued(i + 1) and not self.tok(i + 1).ordinal:
+        following = self.tok(i + 1)
+        if (
+            t.text in ("-", "−", "–")
+            and following is not None
+            and following.kind == "num"
+            and not following.used
+            and not following.ordinal
+            and self.glued(i + 1)
+        ):
             prev = self.tok(i - 1)
             spaced_before = prev is None or prev.end < t.start
             if spaced_before and (label or prev is None or prev.text in "([,;&" or prev.low in _SEPARATORS):
-                return -(self.tok(i + 1).value or 0), i + 2
+                return -(following.value or 0), i + 2
         return None
 
     def mark(self, start: int, end: int) -> None:
@@ -784,15 +792,15 @@ class _Parser:
                 return group.end
         if _LABELS.get(self.low(k)) == "cycle" and self.signed_number(k + 1, True):
             before = len(self.groups)
-            end = self.rule_label(k)
-            if end is not None and len(self.groups) > before:
+            label_end = self.rule_label(k)
+            if label_end is not None and len(self.groups) > before:
                 cycles = [p for p in self.groups[-1].points if p.unit == "cycle"]
                 days = list(group.points)
                 group.points = [
                     _Point(d.value, "day", d.relation, f"cycle {_fmt(c.value)}") for c in cycles for d in days
                 ]
                 self.mark(j, k)
-                return end
+                return label_end
         return None
 
     def number_at(self, k: int, ordinal: bool = False) -> tuple[float, int] | None:
@@ -1026,8 +1034,8 @@ class _Parser:
         if after is not None and after.kind == "word" and after.low not in _AFTER_FREQUENCY and not after.used:
             self.mark(start, i + 1)  # "weekly infusions": a regimen, not a time point
             return i + 1
-        value, unit = _FREQUENCY_WORDS[low]
-        return self.add(_Group([_Point(value * value_scale, unit, "every")], start, i + 1))
+        every, unit = _FREQUENCY_WORDS[low]
+        return self.add(_Group([_Point(every * value_scale, unit, "every")], start, i + 1))
 
     # "each day", "every cycle", "q year", "every other week", "each 28 days course"
     def rule_every_unit(self, i: int) -> int | None:
@@ -1233,9 +1241,9 @@ class _Parser:
         found: list[tuple[int, str]] = list(self.events_found)
         if any(t.kind == "word" and not t.used and t.low not in _GLUE_WORDS for t in self.toks):
             masked = _mask(self.text, spans) if spans else self.text
-            events = _EVENTS_LOWER.finditer(masked.lower()) if masked.isascii() else _EVENTS.finditer(masked)
+            events = list(_EVENTS_LOWER.finditer(masked.lower()) if masked.isascii() else _EVENTS.finditer(masked))
         else:
-            events = ()  # "Up to 12 months": every word became part of a point
+            events = []  # "Up to 12 months": every word became part of a point
         for m in events:
             name = _EVENT_NAMES[m.lastgroup]  # type: ignore[index]
             if name == "baseline":

@@ -460,10 +460,10 @@ def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
     if not may_name_variants(text) and not (context and _TYPO.search(text)):
         return []
     mentions = _outermost(_protein_mentions(text) + _exon_mentions(text) + _fusion_mentions(text) + _other_mentions(text))
-    known = {}
+    known: dict[str, str] = {}
     for v in [m.variant for m in mentions] + context:
         one = _one_letter(v.hgvs) if v.kind == "protein_change" and v.hgvs else None
-        if one:
+        if one and v.hgvs:
             known[one] = v.hgvs
     extra = _typo_mentions(text, known) if known else []
     extra += _codon_mentions(text)  # after the typos: "T3151 mutation" is a typo, not codon 3151
