@@ -4,6 +4,12 @@ Every importer produces a :class:`Record`; every exporter consumes one. Plain
 dicts appear only at the JSON boundary (:meth:`Record.to_dict` and
 :meth:`Record.from_dict`). Field order in ``to_dict`` is the order of
 ``CONTRACT.md`` so the JSON output reads the same way as the contract.
+
+The classes built many times a record (criteria, outcomes, time frames and
+their points) write out their ``__init__``: mypyc compiles that one (see
+setup.py), whereas the ``__init__`` that ``@dataclass`` generates runs as
+interpreted Python and makes each object about four times slower to build.
+``@dataclass`` still gives them their fields, ``repr`` and ``==``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,12 @@ class RecordWarning:
     message: str
     field: str | None = None
     line: int | None = None
+
+    def __init__(self, code: str, message: str, field: str | None = None, line: int | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.field = field
+        self.line = line
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "field": self.field, "line": self.line}
@@ -58,6 +70,10 @@ class CodedText:
 
     text: str
     code: str | None = None
+
+    def __init__(self, text: str, code: str | None = None) -> None:
+        self.text = text
+        self.code = code
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "code": self.code}
@@ -100,6 +116,20 @@ class Intervention:
     type: str | None = None  # DRUG | DEVICE | ... | OTHER
     other_names: list[str] = field(default_factory=list)
     arm_group_labels: list[str] = field(default_factory=list)
+
+    def __init__(
+        self,
+        name: str,
+        description: str | None = None,
+        type: str | None = None,
+        other_names: list[str] | None = None,
+        arm_group_labels: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.type = type
+        self.other_names = [] if other_names is None else other_names
+        self.arm_group_labels = [] if arm_group_labels is None else arm_group_labels
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +175,15 @@ class TimePoint:
     relation: str  # at | up_to | about | from | to | baseline | every
     anchor: str | None = None  # the event the point counts from ("surgery")
 
+    def __init__(
+        self, value: int | float, unit: str, days: int | float | None, relation: str, anchor: str | None = None
+    ) -> None:
+        self.value = value
+        self.unit = unit
+        self.days = days
+        self.relation = relation
+        self.anchor = anchor
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "value": self.value,
@@ -170,6 +209,20 @@ class TimeFrame:
     events: list[str] = field(default_factory=list)
     # True when every time expression became a point or a recognised event.
     fully_parsed: bool = False
+
+    def __init__(
+        self,
+        text: str,
+        points: list[TimePoint] | None = None,
+        max_days: int | float | None = None,
+        events: list[str] | None = None,
+        fully_parsed: bool = False,
+    ) -> None:
+        self.text = text
+        self.points = [] if points is None else points
+        self.max_days = max_days
+        self.events = [] if events is None else events
+        self.fully_parsed = fully_parsed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -202,6 +255,22 @@ class Outcome:
     abbreviation: str | None = None  # "ORR" from "Overall Remission Rate (ORR)"
     assessors: list[str] = field(default_factory=list)
 
+    def __init__(
+        self,
+        measure: str,
+        type: str | None = None,
+        description: str | None = None,
+        time_frame: TimeFrame | None = None,
+        abbreviation: str | None = None,
+        assessors: list[str] | None = None,
+    ) -> None:
+        self.measure = measure
+        self.type = type
+        self.description = description
+        self.time_frame = time_frame
+        self.abbreviation = abbreviation
+        self.assessors = [] if assessors is None else assessors
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "type": self.type,
@@ -233,6 +302,20 @@ class Criterion:
     number: str | None = None  # as written: "5", "2a", "iii"
     parent: int | None = None
     section: str | None = None  # heading the item falls under ("DISEASE CHARACTERISTICS")
+
+    def __init__(
+        self,
+        text: str,
+        kind: str | None = None,
+        number: str | None = None,
+        parent: int | None = None,
+        section: str | None = None,
+    ) -> None:
+        self.text = text
+        self.kind = kind
+        self.number = number
+        self.parent = parent
+        self.section = section
 
     def to_dict(self) -> dict[str, Any]:
         return {

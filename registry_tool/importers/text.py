@@ -82,6 +82,8 @@ def _structural(line: str) -> re.Match[str] | None:
     return _STRUCTURAL.match(line)
 
 
+# Between the variants one mark names: ``T315I, E255K``.
+_MARK_LIST_SEPARATOR = re.compile(r"[;,]\s*")
 # A variant mark: ``--- T315I ---`` (three or more dashes each side).
 _MARK = re.compile(r"[ \t]*-{3,}[ \t]*([^-\s](?:[^-]|-(?!--))*?)[ \t]*-{3,}[ \t]*")
 
@@ -96,12 +98,27 @@ class Segment:
     time: str | None = None  # measure only: the time frame text
     has_time_separator: bool = False  # measure only
 
+    def __init__(
+        self, label: str, text: str, line: int, time: str | None = None, has_time_separator: bool = False
+    ) -> None:
+        # written out, as in registry_tool.model: mypyc compiles this one
+        self.label = label
+        self.text = text
+        self.line = line
+        self.time = time
+        self.has_time_separator = has_time_separator
+
 
 @dataclass(slots=True)
 class _Description:
     parts: list[str]
     line: int
     follows_name: bool
+
+    def __init__(self, parts: list[str], line: int, follows_name: bool) -> None:
+        self.parts = parts
+        self.line = line
+        self.follows_name = follows_name
 
 
 @dataclass(slots=True)
@@ -428,7 +445,7 @@ def _criterion_for_line(spans: list, line_index: int) -> int | None:
 
 def _split_mark(mark: str) -> list[str]:
     """One mark may name several variants: ``T315I, E255K``."""
-    parts = [p.strip() for p in re.split(r"[;,]\s*", mark)]
+    parts = [p.strip() for p in _MARK_LIST_SEPARATOR.split(mark)]
     return [p for p in parts if p]
 
 

@@ -64,6 +64,11 @@ _SENTENCE_WORDS = frozenset({
     "all", "one", "of", "with", "who", "which", "that", "these", "those", "if", "meet", "include", "includes",
     "including", "either", "both", "criteria", "not", "no", "and", "or", "and/or",
 })
+# What follows "criteria" in a heading: only a colon (and a dash), a colon then an item's text.
+_COLON_TO_END = re.compile(r"\s*:\s*-?\s*$")
+_COLON_FIRST = re.compile(r"\s*:")
+_COLON_LEAD = re.compile(r"^\s*:\s*-?\s*")
+_COLON_END = re.compile(r":\s*-?\s*$")
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$", re.IGNORECASE)
 _TERMINAL = (".", ";", "!", "?")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -79,6 +84,12 @@ class CriterionSpan:
     first_line: int
     last_line: int
 
+    def __init__(self, criterion: Criterion, first_line: int, last_line: int) -> None:
+        # written out, as in registry_tool.model: mypyc compiles this one
+        self.criterion = criterion
+        self.first_line = first_line
+        self.last_line = last_line
+
 
 @dataclass(slots=True)
 class _Line:
@@ -88,6 +99,16 @@ class _Line:
     family: str | None  # bullet | digit | lower | upper | roman | None (no marker)
     number: str | None
     content_col: int  # where the text after the marker starts
+
+    def __init__(
+        self, index: int, indent: int, content: str, family: str | None, number: str | None, content_col: int
+    ) -> None:
+        self.index = index
+        self.indent = indent
+        self.content = content
+        self.family = family
+        self.number = number
+        self.content_col = content_col
 
 
 @dataclass(slots=True)
@@ -99,6 +120,13 @@ class _Open:
     content_col: int
     family: str | None
     last_line: str  # its latest line, as written
+
+    def __init__(self, item: int, indent: int, content_col: int, family: str | None, last_line: str) -> None:
+        self.item = item
+        self.indent = indent
+        self.content_col = content_col
+        self.family = family
+        self.last_line = last_line
 
 
 def _family(number: str) -> str:
@@ -143,6 +171,12 @@ class _Heading:
     level: int  # 0 kind heading, 1 capitals / dashed, 2 label ("Age:")
     rest: str  # text after the heading on the same line (an item)
 
+    def __init__(self, kind: str | None | bool, title: str | None, level: int, rest: str) -> None:
+        self.kind = kind
+        self.title = title
+        self.level = level
+        self.rest = rest
+
 
 def _kind_heading(content: str, marked: bool) -> _Heading | None:
     """"Inclusion Criteria:", "Key Exclusion Criteria", "Inclusion criteria for donors:", and
@@ -157,14 +191,14 @@ def _kind_heading(content: str, marked: bool) -> _Heading | None:
     pre = m.group("pre").strip()
     post = m.group("post")
     rest = ""
-    if re.match(r"\s*:\s*-?\s*$", post) or not post.strip():
+    if _COLON_TO_END.match(post) or not post.strip():
         post = ""
-    elif not pre and re.match(r"\s*:", post):
-        rest = re.sub(r"^\s*:\s*-?\s*", "", post)  # "Inclusion criteria: age 18 or over"
+    elif not pre and _COLON_FIRST.match(post):
+        rest = _COLON_LEAD.sub("", post)  # "Inclusion criteria: age 18 or over"
         post = ""
     elif _QUALIFIER.match(post):
         post = post.strip()  # "Inclusion Criteria - Phases 1 and 2", "Inclusion Criteria (Parts 1 and 2)"
-    elif re.search(r":\s*-?\s*$", post) and len(post.split()) <= 10 and not marked:
+    elif _COLON_END.search(post) and len(post.split()) <= 10 and not marked:
         post = post.strip()  # "Exclusion criteria for donors:"
     else:
         return None
@@ -175,7 +209,7 @@ def _kind_heading(content: str, marked: bool) -> _Heading | None:
     word = m.group("kind").lower()
     kind = None if (m.group("both") or word == "eligibility") else word
     plain = not pre_words and not post and word != "eligibility" and not m.group("both")
-    title = None if plain else re.sub(r"\s*:\s*-?\s*$", "", text if not rest else text[: m.start("post")]).strip()
+    title = None if plain else _COLON_TO_END.sub("", text if not rest else text[: m.start("post")]).strip()
     return _Heading(kind, title or None, 0, rest)
 
 

@@ -151,6 +151,11 @@ def assessors_of(measure: str) -> list[str]:
     return names
 
 
+_WORD = re.compile(r"[\w']+")
+_WORD_BREAK = re.compile(r"[\s-]+")
+_PUNCTUATION = re.compile(r"[,;:()]")
+
+
 def _word_ends(text: str, end: int) -> bool:
     return end >= len(text) or not text[end].isalnum()
 
@@ -169,7 +174,7 @@ def _definition_start(before: str, abbreviation: str) -> int | None:
             return None
         i -= 1
     start = i + 1
-    words = re.findall(r"[\w']+", before[start:])
+    words = _WORD.findall(before[start:])
     if len(words) > min(len(letters) + 5, len(letters) * 2 + 1):
         return None
     return start
@@ -181,7 +186,7 @@ _MINOR_WORDS = frozenset({"of", "the", "to", "in", "and", "for", "with", "a", "a
 def _initials_match(phrase: str, abbreviation: str) -> bool:
     """Whether the abbreviation is the initials of the phrase's words, minor words left out or not."""
     letters = "".join(c for c in abbreviation.lower() if c.isalpha())
-    words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w and w[0].isalnum()]
+    words = [w for w in _WORD_BREAK.split(phrase.lower()) if w and w[0].isalnum()]
     if len(letters) < 2 or not words:
         return False
     initials = "".join(w[0] for w in words)
@@ -190,7 +195,7 @@ def _initials_match(phrase: str, abbreviation: str) -> bool:
 
 
 def _one_word_or_none(text: str) -> bool:
-    return len(text.split()) <= 1 and not re.search(r"[,;:()]", text)
+    return len(text.split()) <= 1 and not _PUNCTUATION.search(text)
 
 
 def abbreviation_of(measure: str) -> str | None:
