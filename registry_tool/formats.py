@@ -29,8 +29,14 @@ class FormatEntry:
     summary: str
 
     def load(self) -> Any:
-        module_name, _, attr = self.target.partition(":")
-        return getattr(importlib.import_module(module_name, __package__), attr)
+        loaded = _LOADED.get(self.target)
+        if loaded is None:  # once per format: a batch asks for its importer once a file
+            module_name, _, attr = self.target.partition(":")
+            loaded = _LOADED[self.target] = getattr(importlib.import_module(module_name, __package__), attr)
+        return loaded
+
+
+_LOADED: dict[str, Any] = {}
 
 
 IMPORTERS: dict[str, FormatEntry] = {}

@@ -9,6 +9,11 @@ _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctua
 
 def fold_ws(text: str) -> str:
     """Runs of white space to one space, ends stripped."""
+    # Most text is folded already. A printable string's only white space is " "
+    # (every other white-space character is unprintable), so then it is folded
+    # exactly when no space doubles or ends it.
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
     return " ".join(text.split())
 
 
