@@ -25,6 +25,10 @@ from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
 COMPILED = [
+    "registry_tool/api.py",
+    "registry_tool/formats.py",
+    "registry_tool/reading.py",
+    "registry_tool/validation.py",
     "registry_tool/model.py",
     "registry_tool/importers/text.py",
     "registry_tool/normalize/__init__.py",
