@@ -130,101 +130,73 @@ _CDNA = re.compile(
     r"(?<![\w.])c\.(?:\*|-)?\d+(?:[+-]\d+)?(?:_(?:\*|-)?\d+(?:[+-]\d+)?)?"
     r"(?:[ACGT]>[ACGT]|delins[ACGT]+|del[ACGT]*|dup[ACGT]*|ins[ACGT]+)(?![\w>])"
 )
-# Text with none of these has no mention: quick searches (each a fast scan) spare the full
-# scan of most texts.
-_MAYBE_ONE = re.compile(rf"[{_AA1}][0-9]+(?:[{_AA1}*X_]|fs|del|dup|ins|[\s-]mut)")
-_MAYBE_THREE = re.compile(r"[ACGHILMPSTV][a-z][a-z][0-9]")
-_MAYBE_RSID = re.compile(r"rs[0-9]")
-_MAYBE_PROTEIN_CODE = re.compile(r"p\.[-*(0-9A-Z]")
-_MAYBE_CDNA_CODE = re.compile(r"c\.[-*(0-9]")
+# --- the quick check ----------------------------------------------------------------------
+#
+# Every mention the full scan reports needs one of these signs, so text with none of them
+# names no variant. Each is one search over the text's bytes that starts only at a rare
+# byte (":", a digit, ".", "x", "-"), the way CPython's pattern engine is fast. They run on
+# an ASCII image of the text (non-ASCII white space as " ", decimal digits as "0", "–" as
+# "-", anything else as DEL), so "\s" and "\d" of the full patterns are covered too, and
+# on its "digit image": digits as "0", "/" as "-" and "X" as "x".
+_WS = rb"\s\x1c-\x1f"  # what str.isspace() takes in ASCII (the \s of bytes patterns lacks \x1c-\x1f)
+_RESIDUES = _AA1.encode()
+_QUICK_COLONS = re.compile(rb"::")  # "BCR::ABL1"
+_QUICK_CODES = re.compile(rb"\.(?:(?<=p\.)[-*(0-9A-Z]|(?<=c\.)[-*(0-9])")  # "p.Gly12Cys", "p.(", "c.35G>A"
+_QUICK_FUSION = re.compile(rb"fusion(?<=[-" + _WS + rb"]fusion)")  # "ALK fusion", "ALK-fusion"; not "infusion"
+# On the digit image:
+_QUICK_DIGIT_SIGNS = re.compile(
+    rb"0(?:(?<=rs0)"  # "rs113488022"
+    rb"|(?<=[ACGHILMPSTV][a-z][a-z]0)"  # "Gly12", "Leu858Arg"
+    rb"|(?<=[" + _RESIDUES + rb"]0)0*"  # a residue and its position, then
+    rb"(?:[" + _RESIDUES + rb"*x_]|fs|del|dup|ins"  # "T315I", "Y1003*", "R132X", "E746_A750del", "G12fs"
+    rb"|[-" + _WS + rb"](?:mut|var|sub)))"  # "V600 mutation", "V600-mutant", "V600 variant"
+)
+_QUICK_EXON = re.compile(rb"x(?<=[eE]x)(?:[oO][nN]|0)")  # "exon 19", "Ex19del"
+# A separator with a capital after it and a capital or digit before it, where a 5' partner may end.
+_QUICK_PAIR = re.compile(rb"-(?=[" + _WS + rb"]?[A-Zx])(?:(?<=[A-Z0]-)|(?<=[A-Z0][" + _WS + rb"]-))")
+_QUICK_TABLE = bytes(
+    ord("0") if chr(c).isdigit() else ord("-") if c == ord("/") else ord("x") if c == ord("X") else c
+    for c in range(128)
+) + bytes(range(128, 256))
 _FIVE_PRIME_SYMBOLS = tuple(sorted(FIVE_PRIME))
-_PAIR_SEPARATOR = re.compile(r"[-/–]\s?[A-Z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def _byte_table(**classes: bytes) -> bytes:
-    """A bytes.translate table mapping each byte of ``classes[name]`` to the byte ``name``."""
-    table = bytearray(range(256))
-    for name, members in classes.items():
-        for b in members:
-            table[b] = ord(name)
-    return bytes(table)
+def _ascii_stand_in(m: re.Match[str]) -> str:
+    c = m.group()
+    return " " if c.isspace() else "0" if c.isdecimal() else "-" if c == "–" else "\x7f"
 
 
-_UPPER = bytes(range(65, 91))
-# The UTF-8 bytes of a text with every digit written 0 ...
-_DIGITS_AS_ZERO = _byte_table(**{"0": b"0123456789"})
-# ... and its shape: residue letters A, other capitals B, small letters a, digits 0.
-_SHAPE = _byte_table(
-    A=_AA1.encode(), B=bytes(c for c in _UPPER if chr(c) not in _AA1), a=bytes(range(97, 123)), **{"0": b"0123456789"}
-)
+def _ascii_image(text: str) -> str:
+    """``text`` with each non-ASCII character replaced by the ASCII one that stands for it
+    in the quick check (same length, so positions agree)."""
+    return text if text.isascii() else _NON_ASCII.sub(_ascii_stand_in, text)
 
 
-# Separators as "-", ASCII white space as " ", capitals as "A", all else ".": where "-A" or
-# "- A" is, a separator is followed by a capital.
-_SEPARATOR_SHAPE = bytes(
-    ord("-") if c in b"-/" else ord(" ") if c in b" \t\n\r\f\v" else ord("A") if 65 <= c <= 90 else ord(".")
-    for c in range(256)
-)
-
-
-def _separator_positions(text: str) -> list[int]:
-    """Where "-", "/" or "–" (then optional white space and a capital) stand in ``text``."""
-    if not text.isascii():
-        return [m.start() for m in _PAIR_SEPARATOR.finditer(text)]
-    shape = text.encode("ascii").translate(_SEPARATOR_SHAPE)
-    found = []
-    for pattern in (b"-A", b"- A"):
-        at = shape.find(pattern)
-        while at != -1:
-            found.append(at)
-            at = shape.find(pattern, at + 1)
-    return found
-
-
-def _names_fusion_pair(text: str) -> bool:
+def _names_fusion_pair(image: str, digit_image: bytes) -> bool:
     """A 5' fusion partner symbol right before "-", "/" or "–" and a capital ("BCR-A", "PML / R")."""
-    for end in _separator_positions(text):
-        if text.endswith(_FIVE_PRIME_SYMBOLS, 0, end):
+    for m in _QUICK_PAIR.finditer(digit_image):
+        end = m.start()
+        if image.endswith(_FIVE_PRIME_SYMBOLS, 0, end):
             return True
-        if end and text[end - 1].isspace() and text.endswith(_FIVE_PRIME_SYMBOLS, 0, end - 1):
+        if image[end - 1].isspace() and image.endswith(_FIVE_PRIME_SYMBOLS, 0, end - 1):
             return True
     return False
 
 
 def may_name_variants(text: str) -> bool:
-    """A quick check: False means ``text`` names no variant (``find_variants`` would give none
-    without a context); True means it may.
-
-    Each regular-expression check runs only where a byte-level look at the text
-    (digits as 0, letters by class) shows it could match, so text naming no
-    variant is ruled out at the speed of ``bytes.translate``.
-    """
-    raw = text.encode("utf-8", "surrogatepass")
-    if b"::" in raw:
+    """A quick check: False means ``text`` names no variant (the full scan,
+    :func:`scan_mentions`, would find none without a context); True means it may."""
+    image = _ascii_image(text)
+    raw = image.encode("ascii")
+    if _QUICK_COLONS.search(raw) or _QUICK_CODES.search(raw):
         return True
-    digits = raw.translate(_DIGITS_AS_ZERO)
-    if b"rs0" in digits and _MAYBE_RSID.search(text):
+    if b"rearrang" in raw or b"transloc" in raw or _QUICK_FUSION.search(raw):
         return True
-    if b"p." in raw and _MAYBE_PROTEIN_CODE.search(text):
+    digit_image = raw.translate(_QUICK_TABLE)
+    if _QUICK_DIGIT_SIGNS.search(digit_image) or _QUICK_EXON.search(digit_image):
         return True
-    if b"c." in raw and _MAYBE_CDNA_CODE.search(text):
-        return True
-    shape = raw.translate(_SHAPE)
-    if b"A0" in shape and _MAYBE_ONE.search(text):
-        return True
-    low = digits.lower()  # ASCII only: no other character lower-cases into these words
-    if b"exon" in low or b"rearrang" in low or b"transloc" in low or b"ex0" in low:
-        return True
-    if b"fusion" in low:
-        low_text = text.lower()
-        at = low_text.find("fusion")
-        while at != -1:
-            if at == 0 or not low_text[at - 1].isalpha():  # not "infusion", "transfusion"
-                return True
-            at = low_text.find("fusion", at + 1)
-    if b"Aaa0" in shape and _MAYBE_THREE.search(text):
-        return True
-    return _names_fusion_pair(text)
+    return _names_fusion_pair(image, digit_image)
 
 
 # Dosing schedules ("Q3W", "Q12W") and cell lines look like one-letter changes.
@@ -459,6 +431,11 @@ def find_mentions(text: str, context: Iterable[Variant] = ()) -> list[Mention]:
     context = list(context)
     if not may_name_variants(text) and not (context and _TYPO.search(text)):
         return []
+    return scan_mentions(text, context)
+
+
+def scan_mentions(text: str, context: list[Variant]) -> list[Mention]:
+    """The full scan behind :func:`find_mentions`, without its quick check."""
     mentions = _outermost(_protein_mentions(text) + _exon_mentions(text) + _fusion_mentions(text) + _other_mentions(text))
     known: dict[str, str] = {}
     for v in [m.variant for m in mentions] + context:
