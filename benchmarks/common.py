@@ -58,7 +58,14 @@ def start(
         print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
         return None
     print(machine_line())
+    print(f"build: {build_line()}")
     return args
+
+
+def build_line() -> str:
+    """How the measured ``registry-tool`` was built (compiled with mypyc, or pure Python)."""
+    out = subprocess.run([registry_tool_exe(), "--version"], capture_output=True, text=True)
+    return out.stdout.strip().partition("(")[2].rstrip(")") or out.stderr.strip()
 
 
 def registry_tool_exe() -> str:

@@ -55,18 +55,14 @@ def stages(repeat: int) -> None:
 
     import registry_tool.importers.text as text_importer
     from registry_tool.normalize import _add_found_variants
+    from registry_tool.normalize.criteria import split_criteria_lines
     from registry_tool.normalize.outcomes import enrich_outcome
     from registry_tool.normalize.timeframe import parse_time_frame
     from registry_tool.validation import validate
 
     entries = [text for _, text in rendered_entries()]
-    blocks: list[list[str]] = []  # the criteria lines the parser hands the splitter
-    split = text_importer.split_criteria_lines
-    text_importer.split_criteria_lines = lambda lines: blocks.append(list(lines)) or split(lines)
-    try:
-        records = [text_importer.parse_text(e) for e in entries]
-    finally:
-        text_importer.split_criteria_lines = split
+    blocks = [text_importer.criteria_block(e) for e in entries]  # what the parser hands the splitter
+    records = [text_importer.parse_text(e) for e in entries]
     dicts = [r.to_dict() for r in records]
     validate(dicts[0])
 
@@ -80,7 +76,7 @@ def stages(repeat: int) -> None:
     print(f"stages, microseconds per entry ({len(entries)} entries, warm):")
     for label, work, items in (
         ("parse_text (all of the below)", text_importer.parse_text, entries),
-        ("  criteria splitter", split, blocks),
+        ("  criteria splitter", split_criteria_lines, blocks),
         ("  variants (quick check, search)", find_variants_again, records),
         ("  outcome enrichment", lambda r: [enrich_outcome(o) for o in r.outcomes], records),
         ("  time frames (cached)", lambda r: [parse_time_frame(o.time_frame.text) for o in r.outcomes

@@ -182,6 +182,19 @@ def parse_text(text: str, path: str | None = None) -> Record:
     Raises :class:`registry_tool.errors.ParseError` for an entry with no text
     or with NUL characters (binary data, not an entry).
     """
+    state = _assemble(text, path)
+    _finish(state)
+    return state.record
+
+
+def criteria_block(text: str) -> list[str]:
+    """The lines of an entry's criteria region with their ``--- X ---`` marks taken out:
+    what the criteria splitter reads (for benchmarks and debugging)."""
+    return _criteria_block(_assemble(text, None))[0]
+
+
+def _assemble(text: str, path: str | None) -> _Assembly:
+    """Steps 1 and 2 and the fields of step 3; the criteria and enrichment are left to _finish."""
     if "\x00" in text:
         before = text[: text.index("\x00")].replace("\r\n", "\n").replace("\r", "\n")
         raise RecordError(
@@ -202,8 +215,7 @@ def parse_text(text: str, path: str | None = None) -> Record:
     structural = [i for i, kind in enumerate(kinds) if kind]
     if not structural:  # no block at all: the whole entry is its summary
         state.summary = [line.strip() for line in lines if line]
-        _finish(state)
-        return record
+        return state
     first, last = structural[0], structural[-1]
     # Before the first structural line: the summary (FORMAT: the text before the first label).
     state.summary = [line.strip() for line in lines[:first] if line]
@@ -246,8 +258,7 @@ def parse_text(text: str, path: str | None = None) -> Record:
     if not in_criteria:
         tail = range(next((i for i in tail if lines[i]), len(lines)), len(lines))
     state.criteria_lines.extend((i + 1, lines[i]) for i in tail)
-    _finish(state)
-    return record
+    return state
 
 
 def _take_segment(state: _Assembly, seg: Segment) -> None:
@@ -402,20 +413,26 @@ def _finish(state: _Assembly) -> None:
         )
 
 
-def _take_criteria(state: _Assembly) -> None:
-    """Criteria from the criteria region, with ``--- X ---`` marks taken out as variants."""
-    record = state.record
-    if not state.criteria_lines:
-        return
-    numbers = [number for number, _ in state.criteria_lines]
+def _criteria_block(state: _Assembly) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The criteria region's lines with marks taken out, and (line index, mark texts) of each marked line."""
     cleaned: list[str] = []
-    marks: list[tuple[int, list[str]]] = []  # (index into lines, mark texts)
+    marks: list[tuple[int, list[str]]] = []
     for i, (_, line) in enumerate(state.criteria_lines):
         found = _MARK.findall(line) if "---" in line else None
         if found:
             marks.append((i, [part for mark in found for part in _split_mark(mark)]))
             line = _MARK.sub(" ", line).rstrip()
         cleaned.append(line)
+    return cleaned, marks
+
+
+def _take_criteria(state: _Assembly) -> None:
+    """Criteria from the criteria region, with ``--- X ---`` marks taken out as variants."""
+    record = state.record
+    if not state.criteria_lines:
+        return
+    numbers = [number for number, _ in state.criteria_lines]
+    cleaned, marks = _criteria_block(state)
     spans = split_criteria_lines(cleaned)
     offset = len(record.eligibility.criteria)
     for span in spans:
