@@ -22,8 +22,10 @@ import sys
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
+GROUP = "registry_tool"  # mypyc's shared library is registry_tool__mypyc
 COMPILED = [
     "registry_tool/api.py",
     "registry_tool/formats.py",
@@ -57,26 +59,50 @@ def _write_manifest(compiled: bool, why: str) -> None:
     (HERE / "registry_tool" / "_build.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
+def _remove_compiled_modules() -> None:
+    """Delete the extension modules an earlier in-place (editable) build left beside the
+    sources: Python would load them instead of the .py files. The package has no other
+    extension modules."""
+    for built in [*(HERE / "registry_tool").rglob("*.so"), *HERE.glob(f"{GROUP}__mypyc.*.so")]:
+        built.unlink()
+
+
+def _pure(why: str) -> list:
+    print(f"registry-tool: {why}; installing the pure-Python package", file=sys.stderr)
+    _write_manifest(False, why)
+    return []
+
+
 def ext_modules() -> list:
+    _remove_compiled_modules()  # a module no longer compiled must not be shadowed by an old build
     if os.environ.get("REGISTRY_TOOL_PURE_PYTHON"):
-        _write_manifest(False, "REGISTRY_TOOL_PURE_PYTHON is set")
-        return []
+        return _pure("REGISTRY_TOOL_PURE_PYTHON is set")
     try:
         from mypyc.build import mypycify
     except ImportError:
-        _write_manifest(False, "mypyc is not installed")
-        print("registry-tool: mypyc not found; installing the pure-Python package", file=sys.stderr)
-        return []
+        return _pure("mypyc is not installed")
     try:
-        modules = mypycify(COMPILED, opt_level="3", group_name="registry_tool")
-    except SystemExit:  # mypyc found a type error: build the pure-Python package instead
-        _write_manifest(False, "mypyc refused the sources (a type error; run mypy on them)")
-        print("registry-tool: mypyc failed; installing the pure-Python package", file=sys.stderr)
-        return []
-    for module in modules:
-        module.optional = True  # no C compiler: the .py modules are used instead
+        modules = mypycify(COMPILED, opt_level="3", group_name=GROUP)
+    except SystemExit:  # mypyc found a type error
+        return _pure("mypyc refused the sources (a type error: run mypy on them)")
     _write_manifest(True, "compiled with mypyc")
     return modules
 
 
-setup(ext_modules=ext_modules())
+class BuildExtOrPure(build_ext):
+    """Build the extensions; where that fails (no C compiler, say), remove whatever of them
+    was built, so the package installs as pure Python rather than half compiled."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # noqa: BLE001 - distutils raises several unrelated error classes
+            print(f"registry-tool: compiling failed ({exc}); installing the pure-Python package", file=sys.stderr)
+            for ext in self.extensions:
+                for inplace in (False, True):
+                    self.inplace = inplace
+                    Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+            _remove_compiled_modules()
+
+
+setup(ext_modules=ext_modules(), cmdclass={"build_ext": BuildExtOrPure})

@@ -64,7 +64,7 @@ class BatchReport:
 
 
 def iter_records(
-    inputs: Iterable[str] = (),
+    inputs: Iterable[str | None] = (),
     from_format: str = "auto",
     progress: Progress | None = None,
 ) -> Iterator[Result]:

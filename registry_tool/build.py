@@ -11,7 +11,9 @@ SHA-256 of each one's source. From that and the modules actually loaded,
 * ``stale``: compiled modules whose ``.py`` source has changed since the
   build (an editable install edited and not rebuilt: Python keeps loading the
   old extension, so the edit has no effect until ``pip install -e .`` runs
-  again).
+  again), and extension modules an older build left that this one did not
+  make;
+* ``broken``: modules of the build that fail to import.
 
 Behaviour is the same either way; only speed differs.
 """
@@ -25,7 +27,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_MANIFEST = Path(__file__).with_name("_build.json")
+_PACKAGE = Path(__file__).resolve().parent
+_MANIFEST = _PACKAGE / "_build.json"
 
 
 @dataclass(slots=True)
@@ -35,15 +38,18 @@ class BuildInfo:
     compiled: list[str] = field(default_factory=list)
     pure: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # modules that fail to import, with the error
     why: str = "no build manifest (the package runs from a source tree that was never built)"
 
     def summary(self) -> str:
         """One line for ``--version`` and the benchmarks."""
+        if self.broken:
+            return f"BROKEN BUILD, reinstall: {'; '.join(self.broken)}"
         if not self.compiled:
             return f"pure Python: {self.why}"
         text = f"{len(self.compiled)} of {len(self.compiled) + len(self.pure)} hot-path modules compiled with mypyc"
         if self.stale:
-            text += f"; STALE (source changed since the build, reinstall): {', '.join(self.stale)}"
+            text += f"; STALE (older than their source, or left by an older build; reinstall): {', '.join(self.stale)}"
         return text
 
 
@@ -64,7 +70,11 @@ def build_info() -> BuildInfo:
         return BuildInfo()
     info = BuildInfo(why=str(manifest.get("why", "")))
     for name, digest in sorted(manifest.get("sources", {}).items()):
-        path = getattr(importlib.import_module(name), "__file__", None)
+        try:
+            path = getattr(importlib.import_module(name), "__file__", None)
+        except Exception as exc:  # noqa: BLE001 - say what is broken instead of a traceback
+            info.broken.append(f"{name} ({type(exc).__name__}: {exc})")
+            continue
         if not _is_extension(path):
             info.pure.append(name)
             continue
@@ -72,6 +82,13 @@ def build_info() -> BuildInfo:
         source = _source_beside(Path(path))  # type: ignore[arg-type]
         if source.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() != digest:
             info.stale.append(name)
+    sources = manifest.get("sources", {})
+    for built in sorted(_PACKAGE.rglob("*")):
+        if _is_extension(str(built)):
+            name = ".".join(built.relative_to(_PACKAGE.parent).with_name(built.name.split(".", 1)[0]).parts)
+            name = name.removesuffix(".__init__")
+            if name not in sources:  # left by an older build: it shadows the module's .py
+                info.stale.append(name)
     if info.pure and manifest.get("compiled"):
         info.why = "compiled modules were not built (no C compiler?); running as Python"
     return info

@@ -98,7 +98,7 @@ class TimeFrameText(Codec):
 class EnrollmentCount(Codec):
     """``<enrollment type="Actual">120</enrollment>`` <-> ``Enrollment(120, "Actual")``."""
 
-    attributes = ("type",)
+    attributes: tuple[str, ...] = ("type",)
 
     def accepts(self, text: str) -> bool:
         return text.strip().isdigit()
@@ -393,7 +393,7 @@ AGE_PATTERN = r"N/A|[1-9][0-9]* (?:Year|Years|Month|Months|Week|Weeks|Day|Days|H
 
 
 class _StudyType(Coded):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(codes.STUDY_TYPE, STUDY_TYPE_WORDING)
         self.values = frozenset(STUDY_TYPE_WORDING.values()) | frozenset(STUDY_TYPE_VALUES)
 
@@ -618,7 +618,7 @@ SETTABLE: dict[str, Settable] = {
                  "one of: " + ", ".join(OVERALL_STATUS_WORDING.values()),
                  _set_if_none("overall_status", _coded(OVERALL_STATUS))),
         Settable("study_type", "Interventional", _enum_check(STUDY_TYPE),
-                 "one of: " + ", ".join(sorted(STUDY_TYPE.values)), _set_if_none("study_type", _coded(STUDY_TYPE))),
+                 "one of: " + ", ".join(sorted(STUDY_TYPE.values or ())), _set_if_none("study_type", _coded(STUDY_TYPE))),
         Settable("gender", "All", _enum_check(GENDER), "one of: All, Female, Male",
                  _set_if_none("eligibility.gender", _coded(GENDER))),
         Settable("minimum_age", "18 Years", lambda v: v.strip() if AGE.accepts(v.strip()) else None,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from lxml import etree
 
@@ -35,7 +35,7 @@ from .model import CodedText, Record
 from .normalize import codes
 from .normalize.text import fold_ws
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 # --- the generic XML <-> JSON convention for extras ------------------------------------------------
 

@@ -24,6 +24,7 @@ MANIFEST = Path(registry_tool.__file__).with_name("_build.json")
 
 def test_no_compiled_module_is_older_than_its_source():
     info = build_info()
+    assert not info.broken, info.summary()
     assert not info.stale, (
         f"compiled modules {info.stale} do not match their .py source: the package was edited "
         "after it was built; run `pip install -e .` again (or set REGISTRY_TOOL_PURE_PYTHON=1 when installing)"

@@ -75,7 +75,7 @@ _FORMATTERS: dict[str, Formatter] = {
 
 def cell_formatters(table: Table, excel_safe: bool = False) -> list[Formatter]:
     """How each column's cells become CSV text; ``excel_safe`` guards the text columns."""
-    out = []
+    out: list[Formatter] = []
     for column in table.columns:
         if excel_safe and column.type == "string":
             out.append(_format_safe_text)

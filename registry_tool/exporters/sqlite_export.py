@@ -134,7 +134,8 @@ class SqliteExporter(TableExporter):
     def __init__(self, out: str | None, options: Any):
         super().__init__(out, options)
         assert self.out is not None
-        path = self.out
+        path: str = self.out
+        self.path = path
         if os.path.exists(path) and not os.path.isfile(path):
             raise UsageError(f"{path} exists and is not a file; --to sqlite writes a database file (-o FILE.db)")
         self._existed = os.path.exists(path)
@@ -202,7 +203,7 @@ class SqliteExporter(TableExporter):
             finally:
                 conn.close()
         if not self._existed:
-            for leftover in (self.out, f"{self.out}-journal"):
+            for leftover in (self.path, f"{self.path}-journal"):
                 try:
                     os.unlink(leftover)
                 except OSError:
