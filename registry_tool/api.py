@@ -13,7 +13,7 @@ from typing import Any
 
 from . import formats
 from .errors import Failure, RecordError
-from .model import Record, RecordWarning
+from .model import Copyable, Record, RecordWarning
 from .reading import detect_format, expand_inputs, read_document
 
 __all__ = [
@@ -36,7 +36,7 @@ Progress = Callable[[int], None]  # called with the number of inputs just finish
 
 
 @dataclass(slots=True)
-class BatchReport:
+class BatchReport(Copyable):
     """What a batch did. ``records_in == records_out + len(failures)``."""
 
     records_in: int = 0
@@ -187,7 +187,7 @@ def check_record(record: Record) -> tuple[dict[str, Any] | None, Failure | None]
 
 
 @dataclass(slots=True)
-class ValidationReport:
+class ValidationReport(Copyable):
     """Per-record violations of canonical JSON files."""
 
     records: int = 0
@@ -246,7 +246,7 @@ def _not_an_object(value: Any) -> Any:
 
 
 @dataclass(slots=True)
-class ExportOptions:
+class ExportOptions(Copyable):
     """Options every exporter receives; each uses those that concern it."""
 
     strict: bool = False

@@ -14,6 +14,7 @@ interpreted Python and makes each object about four times slower to build.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,19 @@ def _opt(obj: Any) -> Any:
     return None if obj is None else obj.to_dict()
 
 
+class Copyable:
+    """Base of the model's dataclasses: ``copy``, ``deepcopy`` and ``pickle`` rebuild an
+    object from its fields, in order. (A compiled class cannot be rebuilt the way
+    ``copy`` rebuilds a plain one: without arguments, then filled in.)"""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+
+
 @dataclass(slots=True)
-class RecordWarning:
+class RecordWarning(Copyable):
     """A guess or a loss the reader must know about; stable ``code``."""
 
     code: str
@@ -50,7 +62,7 @@ class RecordWarning:
 
 
 @dataclass(slots=True)
-class Source:
+class Source(Copyable):
     """Where a record came from."""
 
     format: str  # "text" | "ctgov-xml" | "ctgov-json"
@@ -65,7 +77,7 @@ class Source:
 
 
 @dataclass(slots=True)
-class CodedText:
+class CodedText(Copyable):
     """A design-like field: the input's own wording and its contract code."""
 
     text: str
@@ -84,7 +96,7 @@ class CodedText:
 
 
 @dataclass(slots=True)
-class Design:
+class Design(Copyable):
     allocation: CodedText | None = None
     intervention_model: CodedText | None = None
     masking: CodedText | None = None
@@ -110,7 +122,7 @@ class Design:
 
 
 @dataclass(slots=True)
-class Intervention:
+class Intervention(Copyable):
     name: str
     description: str | None = None
     type: str | None = None  # DRUG | DEVICE | ... | OTHER
@@ -152,7 +164,7 @@ class Intervention:
 
 
 @dataclass(slots=True)
-class ArmGroup:
+class ArmGroup(Copyable):
     label: str
     type: str | None = None
     description: str | None = None
@@ -166,7 +178,7 @@ class ArmGroup:
 
 
 @dataclass(slots=True)
-class TimePoint:
+class TimePoint(Copyable):
     """One time expression of a time frame, converted to days where fixed."""
 
     value: int | float  # a JSON number: an int where the value is whole
@@ -199,7 +211,7 @@ class TimePoint:
 
 
 @dataclass(slots=True)
-class TimeFrame:
+class TimeFrame(Copyable):
     """A time frame: the text as written, its points and its horizon."""
 
     text: str
@@ -247,7 +259,7 @@ class TimeFrame:
 
 
 @dataclass(slots=True)
-class Outcome:
+class Outcome(Copyable):
     measure: str
     type: str | None = None  # primary | secondary | other | None
     description: str | None = None
@@ -294,7 +306,7 @@ class Outcome:
 
 
 @dataclass(slots=True)
-class Criterion:
+class Criterion(Copyable):
     """One eligibility item. ``parent`` is the 0-based index of the item it nests under."""
 
     text: str
@@ -332,7 +344,7 @@ class Criterion:
 
 
 @dataclass(slots=True)
-class Eligibility:
+class Eligibility(Copyable):
     criteria: list[Criterion] = field(default_factory=list)
     gender: CodedText | None = None
     minimum_age: str | None = None
@@ -361,7 +373,7 @@ class Eligibility:
 
 
 @dataclass(slots=True)
-class Variant:
+class Variant(Copyable):
     """A gene-variant mention."""
 
     text: str
@@ -400,7 +412,7 @@ class Variant:
 
 
 @dataclass(slots=True)
-class Enrollment:
+class Enrollment(Copyable):
     count: int | None = None
     type: str | None = None  # as written: "Actual", "Anticipated", "ESTIMATED"
 
@@ -413,7 +425,7 @@ class Enrollment:
 
 
 @dataclass(slots=True)
-class Sponsor:
+class Sponsor(Copyable):
     agency: str
     agency_class: str | None = None
 
@@ -426,7 +438,7 @@ class Sponsor:
 
 
 @dataclass(slots=True)
-class Sponsors:
+class Sponsors(Copyable):
     lead: Sponsor | None = None
     collaborators: list[Sponsor] = field(default_factory=list)
 
@@ -443,7 +455,7 @@ class Sponsors:
 
 
 @dataclass(slots=True)
-class Record:
+class Record(Copyable):
     """The canonical record every reader produces and every writer consumes."""
 
     record_id: str

@@ -20,9 +20,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .model import Copyable
+
 
 @dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(Copyable):
     code: str  # the JSON Schema keyword that failed: "required", "enum", "type", ...
     path: str  # JSON path into the record: "$.outcomes[3].time_frame.points[0].unit"
     message: str

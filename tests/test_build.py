@@ -63,3 +63,22 @@ def test_version_says_how_the_package_was_built():
     assert result.exit_code == 0
     assert registry_tool.__version__ in result.output
     assert build_info().summary() in result.output
+
+
+def test_records_copy_and_pickle_in_either_build():
+    """Compiled classes cannot be rebuilt the way copy rebuilds plain ones; the model's can."""
+    import copy
+    import pickle
+
+    from registry_tool import BatchReport, parse_text
+    from tests.corpus import shared_dir
+
+    shared = shared_dir()
+    text = (shared / "seeds" / "cnct19.txt").read_text() if shared else "Summary.\nMeasure: Rate. Time: 3 months\n"
+    record = parse_text(text)
+    for twin in (copy.deepcopy(record), pickle.loads(pickle.dumps(record)), copy.copy(record)):
+        assert twin == record and twin.to_dict() == record.to_dict()
+    deep = copy.deepcopy(record)
+    deep.outcomes[0].time_frame.points[0].value = 99
+    assert record.outcomes[0].time_frame.points[0].value != 99
+    assert copy.deepcopy(BatchReport(records_in=2, records_out=1)) == BatchReport(records_in=2, records_out=1)
