@@ -98,10 +98,8 @@ class BuildExtOrPure(build_ext):
             super().run()
         except Exception as exc:  # noqa: BLE001 - distutils raises several unrelated error classes
             print(f"registry-tool: compiling failed ({exc}); installing the pure-Python package", file=sys.stderr)
-            for ext in self.extensions:
-                for inplace in (False, True):
-                    self.inplace = inplace
-                    Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+            for ext in self.extensions:  # where this build put them (in the tree when in place)
+                Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
             _remove_compiled_modules()
 
 

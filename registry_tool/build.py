@@ -69,7 +69,8 @@ def build_info() -> BuildInfo:
     except (OSError, ValueError):
         return BuildInfo()
     info = BuildInfo(why=str(manifest.get("why", "")))
-    for name, digest in sorted(manifest.get("sources", {}).items()):
+    sources: dict[str, str] = manifest.get("sources", {})
+    for name, digest in sorted(sources.items()):
         try:
             path = getattr(importlib.import_module(name), "__file__", None)
         except Exception as exc:  # noqa: BLE001 - say what is broken instead of a traceback
@@ -82,10 +83,9 @@ def build_info() -> BuildInfo:
         source = _source_beside(Path(path))  # type: ignore[arg-type]
         if source.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() != digest:
             info.stale.append(name)
-    sources = manifest.get("sources", {})
     for built in sorted(_PACKAGE.rglob("*")):
         if _is_extension(str(built)):
-            name = ".".join(built.relative_to(_PACKAGE.parent).with_name(built.name.split(".", 1)[0]).parts)
+            name = ".".join(_source_beside(built).relative_to(_PACKAGE.parent).with_suffix("").parts)
             name = name.removesuffix(".__init__")
             if name not in sources:  # left by an older build: it shadows the module's .py
                 info.stale.append(name)

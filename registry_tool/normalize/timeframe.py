@@ -57,6 +57,7 @@ model objects.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -1241,9 +1242,11 @@ class _Parser:
         found: list[tuple[int, str]] = list(self.events_found)
         if any(t.kind == "word" and not t.used and t.low not in _GLUE_WORDS for t in self.toks):
             masked = _mask(self.text, spans) if spans else self.text
-            events = list(_EVENTS_LOWER.finditer(masked.lower()) if masked.isascii() else _EVENTS.finditer(masked))
+            events: Iterable[re.Match[str]] = (
+                _EVENTS_LOWER.finditer(masked.lower()) if masked.isascii() else _EVENTS.finditer(masked)
+            )
         else:
-            events = []  # "Up to 12 months": every word became part of a point
+            events = ()  # "Up to 12 months": every word became part of a point
         for m in events:
             name = _EVENT_NAMES[m.lastgroup]  # type: ignore[index]
             if name == "baseline":
