@@ -7,26 +7,28 @@ The public API::
     record = registry_tool.parse_file(path)       # text, registry XML or API v2 JSON
     data = record.to_dict()                       # canonical JSON (CONTRACT.md)
     problems = registry_tool.validate(data)       # [] when schema-valid
+
+The pipeline behind them (sources -> readers -> normalise stack -> validation
+-> sinks) is :mod:`registry_tool.pipeline`; the commands' library functions
+are :mod:`registry_tool.commands`.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402, F401
 
-from .api import (  # noqa: E402
-    BatchReport,
-    ExportOptions,
-    convert,
-    iter_records,
-    parse_file,
-    parse_text,
-    validate_files,
-)
+from .commands import ValidationReport, export, fetch, iter_records, parse_file, parse_text, validate_files  # noqa: E402
 from .errors import Failure, ParseError, RecordError, RegistryToolError, UsageError  # noqa: E402
+from .formats.base import WriteOptions  # noqa: E402
 from .model import Record  # noqa: E402
+from .normalize import STACK, normalize  # noqa: E402
+from .pipeline import BatchReport, convert  # noqa: E402
 from .validation import Violation, validate  # noqa: E402
 
+ExportOptions = WriteOptions  # the name earlier versions used
+
 __all__ = [
+    "STACK",
     "BatchReport",
     "ExportOptions",
     "Failure",
@@ -35,10 +37,15 @@ __all__ = [
     "RecordError",
     "RegistryToolError",
     "UsageError",
+    "ValidationReport",
     "Violation",
+    "WriteOptions",
     "__version__",
     "convert",
+    "export",
+    "fetch",
     "iter_records",
+    "normalize",
     "parse_file",
     "parse_text",
     "validate",

@@ -16,14 +16,22 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from . import __version__, api
+from . import commands
 from .errors import Failure, RegistryToolError, UsageError
-from .formats import EXPORTERS
-from .model import Record, RecordWarning
+from .formats import WRITERS
+from .formats.base import WriteOptions
+from .pipeline import BatchReport, Processed
+from .sources import expand_inputs
+from .version import __version__
+from .workers import default_jobs
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 FROM_CHOICES = ["auto", "text", "ctgov-xml", "ctgov-json", "canonical"]
+
+# Below this many input files one process is faster: starting workers and
+# sending records back costs more than they save (benchmarks/parse_throughput.py).
+MIN_FILES_PER_WORKER = 100
 
 
 def _err(message: str) -> None:
@@ -44,15 +52,17 @@ def _report_failure(failure: Failure) -> None:
     _err(f"failed: {failure.describe()}")
 
 
-def _report_export_warning(record: Record, warning: RecordWarning) -> None:
-    where = f" ({warning.field})" if warning.field else ""
-    _err(f"warning: {record.record_id}{where}: {warning.message}")
+def _report_export_warnings(item: Processed) -> None:
+    assert item.prepared is not None
+    for warning in item.prepared.warnings:
+        where = f" ({warning.field})" if warning.field else ""
+        _err(f"warning: {item.prepared.record_id}{where}: {warning.message}")
 
 
-def _finish(report: api.BatchReport, errors_path: str | None, verb: str) -> int:
+def _finish(report: BatchReport, errors_path: str | None, verb: str) -> int:
     """Summary and exit status of a batch."""
     if errors_path:
-        api.write_failures(report.failures, errors_path)
+        commands.write_failures(report.failures, errors_path)
     if report.records_in != 1 or report.failures:
         _err(
             f"{verb} {report.records_in} record(s): {report.records_out} written, "
@@ -106,24 +116,17 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    from .build import build_info
-
-    click.echo(f"registry-tool, version {__version__} ({build_info().summary()})")
-    ctx.exit()
+def _jobs(asked: int | None, paths: list[str | None]) -> int:
+    """Worker processes for a batch: as asked, else one per CPU where the batch is large enough."""
+    if asked is not None:
+        if asked < 1:
+            raise UsageError(f"--jobs {asked}: expected 1 or more")
+        return asked
+    return max(1, min(default_jobs(), len(paths) // MIN_FILES_PER_WORKER))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--version",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_show_version,
-    help="Show the version and how the package was built (compiled or pure Python), then exit.",
-)
+@click.version_option(__version__, prog_name="registry-tool")
 def main() -> None:
     """Turn clinical-trial registry entries into clean, validated, structured data."""
 
@@ -139,6 +142,11 @@ _from_option = click.option(
 _errors_option = click.option(
     "--errors", "errors_path", type=click.Path(dir_okay=False), help="Write failures here as JSON Lines."
 )
+_jobs_option = click.option(
+    "--jobs", "-j", "jobs", type=int, default=None,
+    help=f"Worker processes (default: one per CPU for batches of {MIN_FILES_PER_WORKER}+ files per worker, "
+         "else 1). The output is the same whatever the number.",
+)
 
 
 @main.command()
@@ -147,7 +155,9 @@ _errors_option = click.option(
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Output file (default stdout).")
 @_errors_option
 @click.option("--no-validate", is_flag=True, help="Skip the record-schema check of each record.")
-def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_path: str | None, no_validate: bool):
+@_jobs_option
+def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_path: str | None, no_validate: bool,
+          jobs: int | None):
     """Read entries and write canonical records.
 
     INPUTS are files, directories or - (stdin; also when none is given). One
@@ -155,11 +165,10 @@ def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_pat
     """
 
     def run() -> int:
-        paths = api.expand_inputs(inputs)
-        options = api.ExportOptions(validate=not no_validate)
+        paths = expand_inputs(inputs)
         with _progress(len(paths), "parsing") as progress:
-            results = api.iter_records(paths, from_format, progress=progress)
-            report = api.convert(results, "json", out, options, on_failure=_report_failure)
+            report = commands.export(paths, "json", out, from_format=from_format, validate=not no_validate,
+                                     jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure)
         return _finish(report, errors_path, "parsed")
 
     _guard(run)
@@ -172,7 +181,7 @@ def validate(files: tuple[str, ...], as_json: bool):
     """Check canonical JSON / JSON Lines files against schemas/record.schema.json."""
 
     def run() -> int:
-        report = api.validate_files(files)
+        report = commands.validate_files(files)
         for p in report.problems:
             if as_json:
                 click.echo(json.dumps(p, ensure_ascii=False))
@@ -192,12 +201,13 @@ def validate(files: tuple[str, ...], as_json: bool):
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path())
 @_from_option
-@click.option("--to", "to", type=click.Choice(sorted(EXPORTERS)), required=True, help="Output format.")
+@click.option("--to", "to", type=click.Choice(sorted(WRITERS)), required=True, help="Output format.")
 @click.option("-o", "--output", "out", type=click.Path(), help="Output file or folder (csv: a folder).")
 @click.option("--strict", is_flag=True, help="Treat missing required registry elements as errors.")
 @click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Supply a missing XML value.")
 @click.option("--excel-safe", is_flag=True, help="CSV: neutralise cells a spreadsheet would run as formulas.")
 @_errors_option
+@_jobs_option
 def export(
     inputs: tuple[str, ...],
     from_format: str,
@@ -207,17 +217,17 @@ def export(
     set_values: tuple[str, ...],
     excel_safe: bool,
     errors_path: str | None,
+    jobs: int | None,
 ):
     """Convert entries, registry records or canonical records to another format."""
 
     def run() -> int:
-        options = api.ExportOptions(strict=strict, set_values=_parse_set(set_values), excel_safe=excel_safe)
-        paths = api.expand_inputs(inputs)
+        options = WriteOptions(strict=strict, set_values=_parse_set(set_values), excel_safe=excel_safe)
+        paths = expand_inputs(inputs)
         with _progress(len(paths), f"exporting to {to}") as progress:
-            results = api.iter_records(paths, from_format, progress=progress)
-            report = api.convert(
-                results, to, out, options, on_failure=_report_failure, on_export_warning=_report_export_warning
-            )
+            report = commands.export(paths, to, out, from_format=from_format, options=options,
+                                     jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure,
+                                     on_record=_report_export_warnings)
         return _finish(report, errors_path, "exported")
 
     _guard(run)
@@ -254,18 +264,9 @@ def fetch(
         if resume and not out:
             raise UsageError("--resume needs -o OUT")
         with _progress(len(nct_ids) if not query else 0, "fetching") as progress:
-            report = api.fetch(
-                list(nct_ids),
-                query=query,
-                base_url=base_url,
-                out=out,
-                resume=resume,
-                page_size=page_size,
-                timeout=timeout,
-                retries=retries,
-                progress=progress,
-                on_failure=_report_failure,
-            )
+            report = commands.fetch(list(nct_ids), query=query, base_url=base_url, out=out, resume=resume,
+                                    page_size=page_size, timeout=timeout, retries=retries, progress=progress,
+                                    on_failure=_report_failure)
         return _finish(report, errors_path, "fetched")
 
     _guard(run)

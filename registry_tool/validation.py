@@ -20,11 +20,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .model import Copyable
+from .identifiers import json_path
 
 
 @dataclass(frozen=True, slots=True)
-class Violation(Copyable):
+class Violation:
     code: str  # the JSON Schema keyword that failed: "required", "enum", "type", ...
     path: str  # JSON path into the record: "$.outcomes[3].time_frame.points[0].unit"
     message: str
@@ -68,14 +68,6 @@ def _fast_is_valid() -> Any:
     except ImportError:  # pragma: no cover - jsonschema-rs is a dependency
         return _validator().is_valid
     return jsonschema_rs.Draft202012Validator(load_schema()).is_valid
-
-
-def json_path(parts: Any) -> str:
-    """``$.a.b[0]`` from a sequence of keys and indexes."""
-    out = "$"
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
 
 
 def validate(record: dict[str, Any]) -> list[Violation]:

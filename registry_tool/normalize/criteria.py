@@ -38,7 +38,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Criterion
+from ..model import CriteriaBlock, Criterion
+from ..textclean import clean, unescape_markdown
 
 SECTION_SEPARATOR = " > "
 
@@ -84,12 +85,6 @@ class CriterionSpan:
     first_line: int
     last_line: int
 
-    def __init__(self, criterion: Criterion, first_line: int, last_line: int) -> None:
-        # written out, as in registry_tool.model: mypyc compiles this one
-        self.criterion = criterion
-        self.first_line = first_line
-        self.last_line = last_line
-
 
 @dataclass(slots=True)
 class _Line:
@@ -99,16 +94,6 @@ class _Line:
     family: str | None  # bullet | digit | lower | upper | roman | None (no marker)
     number: str | None
     content_col: int  # where the text after the marker starts
-
-    def __init__(
-        self, index: int, indent: int, content: str, family: str | None, number: str | None, content_col: int
-    ) -> None:
-        self.index = index
-        self.indent = indent
-        self.content = content
-        self.family = family
-        self.number = number
-        self.content_col = content_col
 
 
 @dataclass(slots=True)
@@ -120,13 +105,6 @@ class _Open:
     content_col: int
     family: str | None
     last_line: str  # its latest line, as written
-
-    def __init__(self, item: int, indent: int, content_col: int, family: str | None, last_line: str) -> None:
-        self.item = item
-        self.indent = indent
-        self.content_col = content_col
-        self.family = family
-        self.last_line = last_line
 
 
 def _family(number: str) -> str:
@@ -170,12 +148,6 @@ class _Heading:
     title: str | None  # section text, None for a plain kind heading
     level: int  # 0 kind heading, 1 capitals / dashed, 2 label ("Age:")
     rest: str  # text after the heading on the same line (an item)
-
-    def __init__(self, kind: str | None | bool, title: str | None, level: int, rest: str) -> None:
-        self.kind = kind
-        self.title = title
-        self.level = level
-        self.rest = rest
 
 
 def _kind_heading(content: str, marked: bool) -> _Heading | None:
@@ -280,7 +252,7 @@ class _Splitter:
     def add(self, line: _Line, text: str, parent: int | None) -> None:
         if self.pending_headings:
             self.pending_headings.clear()
-        criterion = Criterion(text, self.kind, line.number, parent, self.section())
+        criterion = Criterion(kind=self.kind, number=line.number, text=text, parent=parent, section=self.section())
         self.spans.append(CriterionSpan(criterion, line.index, line.index))
 
     def continue_item(self, line: _Line) -> None:
@@ -430,3 +402,36 @@ def split_criteria_lines(lines: list[str]) -> list[CriterionSpan]:
 def split_criteria(text: str) -> list[Criterion]:
     """Criteria from a registry criteria block (XML text block or API v2 Markdown)."""
     return [s.criterion for s in split_criteria_lines(_LINE_BREAK.split(text))]
+
+
+def criteria_from_block(block: CriteriaBlock) -> list[Criterion]:
+    """The items of one criteria block as its source wrote it.
+
+    Markdown (API v2) is split as given, so an escaped ``\\*`` or ``1\\.`` is
+    text, not a bullet or a number; then each item's text and section drop
+    their escapes and fold their white space. An item the block's headings
+    give no kind gets the block's own kind (an ICTRP inclusion block, say).
+    """
+    items = split_criteria(block.text)
+    if block.markup == "markdown":
+        kept: dict[int, int] = {}  # old index -> new index of the items that keep some text
+        cleaned: list[Criterion] = []
+        for i, criterion in enumerate(items):
+            text = clean(unescape_markdown(criterion.text))
+            if not text:  # only escapes: no item (an item nested under it moves up to its parent)
+                continue
+            criterion.text = text
+            if criterion.section:
+                criterion.section = clean(unescape_markdown(criterion.section))
+            parent = criterion.parent
+            while parent is not None and parent not in kept:
+                parent = items[parent].parent
+            criterion.parent = None if parent is None else kept[parent]
+            kept[i] = len(cleaned)
+            cleaned.append(criterion)
+        items = cleaned
+    if block.kind is not None:
+        for criterion in items:
+            if criterion.kind is None:
+                criterion.kind = block.kind
+    return items

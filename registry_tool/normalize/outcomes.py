@@ -225,9 +225,9 @@ def abbreviation_of(measure: str) -> str | None:
 
 
 def enrich_outcome(outcome: Outcome) -> None:
-    """Fill ``abbreviation`` and ``assessors`` from the measure where it states them."""
+    """Fill ``abbreviation`` and ``assessors`` from the measure where it states them and they are empty."""
     measure = outcome.measure or ""
-    outcome.abbreviation = abbreviation_of(measure) or outcome.abbreviation
-    for name in assessors_of(measure):
-        if name not in outcome.assessors:
-            outcome.assessors.append(name)
+    if outcome.abbreviation is None:
+        outcome.abbreviation = abbreviation_of(measure)
+    if not outcome.assessors:
+        outcome.assessors = assessors_of(measure)

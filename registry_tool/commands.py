@@ -1,0 +1,253 @@
+"""The library functions behind the commands: each one a composition of the pipeline's pieces.
+
+``registry-tool parse`` and ``export`` are :func:`export`, ``validate`` is
+:func:`validate_files`, ``fetch`` is :func:`fetch`; :mod:`registry_tool.cli`
+only turns options into these calls and reports into lines and exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import formats, pipeline
+from .atomic import atomic_writer, is_special_file
+from .errors import Failure, RecordError, UsageError
+from .formats.base import Canonical, WriteOptions
+from .formats.canonical.partfile import PartFileSink
+from .formats.json_documents import iter_json_values
+from .model import Record
+from .normalize import Step, normalize
+from .pipeline import BatchReport, Processed, Progress
+from .sources import Document, expand_inputs, file_documents
+from .sources.registry_api import (
+    DEFAULT_BASE_URL,
+    MAX_PAGE_SIZE,
+    UNAVAILABLE,
+    ApiClient,
+    ApiSource,
+    FetchState,
+    RetryPolicy,
+    normalize_ids,
+)
+from .validation import Violation, validate
+
+Result = Record | Failure
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def iter_records(
+    inputs: Iterable[str | None] = (),
+    from_format: str = "auto",
+    progress: Progress | None = None,
+    steps: Sequence[Step] | None = None,
+) -> Iterator[Result]:
+    """Normalised records (or failures) from files, directories or stdin (``-`` / no input).
+
+    ``from_format`` is ``auto`` (by content) or a reader name of
+    :data:`registry_tool.formats.READERS`; ``steps`` replaces the default
+    normalise stack. Raises :class:`UsageError` for a path that does not
+    exist or an unknown format; every other problem is a :class:`Failure`
+    in the stream.
+    """
+    paths = expand_inputs(inputs)
+    if from_format != "auto":
+        formats.reader(from_format)  # fail early on an unknown name
+    for document in file_documents(paths):
+        for result in pipeline.read_document(document, from_format):
+            if isinstance(result, Canonical):
+                yield result.record
+            elif isinstance(result, Record):
+                yield normalize(result, steps)
+            else:
+                yield result
+        if progress is not None:
+            progress(1)
+
+
+def parse_text(text: str, path: str | None = None, steps: Sequence[Step] | None = None) -> Record:
+    """Parse one flattened registry entry (FORMAT.md) into a normalised record.
+
+    Raises :class:`registry_tool.errors.ParseError` when the text holds no entry.
+    """
+    from .formats.text.reader import read_entry
+
+    return normalize(read_entry(text, path), steps)
+
+
+def parse_file(path: str, from_format: str = "auto") -> Record:
+    """Read the one record a file holds (text, registry XML or JSON), normalised.
+
+    Raises :class:`RecordError` when the file cannot be read, holds no record
+    or more than one (use :func:`iter_records` for batches).
+    """
+    found: Record | None = None
+    for result in iter_records([path], from_format):
+        if isinstance(result, Failure):
+            raise RecordError(result)
+        if found is not None:
+            raise RecordError(Failure("many-records", "file holds more than one record; use iter_records()", path=path))
+        found = result
+    if found is None:
+        raise RecordError(Failure("no-record", "file holds no record", path=path))
+    return found
+
+
+# --- parse and export ------------------------------------------------------------------------------
+
+
+def export(
+    inputs: Iterable[str | None],
+    to: str,
+    out: str | None,
+    *,
+    from_format: str = "auto",
+    options: WriteOptions | None = None,
+    validate: bool = True,
+    steps: Sequence[Step] | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_record: Callable[[Processed], None] | None = None,
+) -> BatchReport:
+    """Read every input, normalise, check and write with the writer ``to`` (``parse`` is ``to="json"``)."""
+    paths = expand_inputs(inputs)
+    if from_format != "auto":
+        formats.reader(from_format)
+    sink = formats.writer(to)(out, options or WriteOptions())
+    return pipeline.run(file_documents(paths), sink, from_format=from_format, steps=steps, validate=validate,
+                        jobs=jobs, progress=progress, on_failure=on_failure, on_record=on_record)
+
+
+# --- validate ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ValidationReport:
+    """Per-record violations of canonical JSON files."""
+
+    records: int = 0
+    invalid: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)  # {path, where, record_id, code, json_path, message}
+    unreadable: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.invalid and not self.unreadable
+
+
+def validate_files(paths: Iterable[str]) -> ValidationReport:
+    """Check canonical JSON / JSON Lines files against the record schema."""
+    report = ValidationReport()
+    for path in expand_inputs(paths):
+        try:
+            for value, where in iter_json_values(Document(path).bytes(), path):
+                report.records += 1
+                record_id = value.get("record_id") if isinstance(value, dict) else None
+                violations = validate(value) if isinstance(value, dict) else [_not_an_object(value)]
+                if violations:
+                    report.invalid += 1
+                for v in violations:
+                    report.problems.append({"path": path, "where": where, "record_id": record_id, "code": v.code,
+                                            "json_path": v.path, "message": v.message})
+        except RecordError as exc:
+            report.unreadable.append(exc.failure)
+    return report
+
+
+def _not_an_object(value: Any) -> Violation:
+    return Violation("type", "$", f"{json.dumps(value)[:60]} is not a record object")
+
+
+def write_failures(failures: Iterable[Failure], path: str) -> None:
+    """Write failures as JSON Lines, one a line (``--errors FILE``)."""
+    with atomic_writer(path, "w") as fh:
+        for failure in failures:
+            fh.write(json.dumps(failure.to_dict(), ensure_ascii=False) + "\n")
+
+
+# --- fetch ---------------------------------------------------------------------------------------------
+
+
+def fetch(
+    nct_ids: Iterable[str],
+    *,
+    query: str | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    out: str | None = None,
+    resume: bool = False,
+    page_size: int = 100,
+    timeout: float = 30.0,
+    retries: int = 5,
+    progress: Progress | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_record: Callable[[Processed], None] | None = None,
+    backoff: float = 1.0,
+    max_delay: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+    session: Any = None,
+) -> BatchReport:
+    """Download studies by NCT id and/or search ``query`` and write canonical records.
+
+    The registry API is a source like any other: its studies go through the
+    ``ctgov-json`` reader, the normalise stack and the record schema, then to
+    stdout (``out`` None or ``-``: one record indented, more as JSON Lines) or
+    to ``OUT.part``, which becomes ``OUT`` when the download is complete and
+    stays, with ``OUT.part.state``, when it is not (interrupted, or a request
+    still failing after its last retry): ``resume=True`` continues it
+    without duplicates. ``backoff`` (seconds), ``max_delay`` (the cap of one
+    wait, ``Retry-After`` included) and ``sleep`` tune the retries. Raises
+    :class:`UsageError` for a malformed id, page size or base URL.
+    """
+    ids = normalize_ids(nct_ids)
+    if query is not None and not query.strip():
+        raise UsageError("--query is empty")
+    if not ids and query is None:
+        raise UsageError("give NCT ids, a query, or both")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise UsageError(f"page size {page_size} is outside 1..{MAX_PAGE_SIZE}")
+    if not re.match(r"https?://[^/\s]+", base_url):
+        raise UsageError(f"base URL {base_url!r} is not an http(s) URL")
+    if timeout <= 0 or retries < 0:
+        raise UsageError("the timeout must be positive and the number of retries at least 0")
+    out = None if out in (None, "-") else out
+    client = ApiClient(base_url, RetryPolicy(retries, timeout, backoff, max_delay, sleep), session)
+    state = FetchState(query, client.base_url)
+    source = ApiSource(client, ids, query, page_size, state)
+
+    if out is None or is_special_file(out):
+        if resume:
+            raise UsageError("--resume needs -o OUT, a regular file")
+        sink: Any = formats.writer("json")(out, WriteOptions())
+        report_failure = on_failure
+    else:
+        sink = PartFileSink(out, WriteOptions(), resume, keep_if=lambda: source.unavailable)
+        if resume:
+            saved = FetchState.load(sink.state_path)
+            if saved is not None:
+                if (saved.query, saved.base_url) != (state.query, state.base_url):
+                    sink.abort()
+                    raise UsageError(
+                        f"{sink.part} was started for query {saved.query!r} at {saved.base_url}; "
+                        "give the same --query and --base-url, or run without --resume to start afresh"
+                    )
+                source.state = state = saved
+                source.resumed_token = bool(saved.page_token)
+        source.skip = set(sink.done)
+        source.save_state = lambda: state.save(sink.state_path)
+        source.save_state()
+
+        def report_failure(failure: Failure) -> None:
+            if failure.code == UNAVAILABLE:
+                failure.message += f" ({sink.part} kept: run again with --resume to continue)"
+            if on_failure is not None:
+                on_failure(failure)
+
+    return pipeline.run(source.documents(), sink, from_format="ctgov-json", progress=progress,
+                        on_failure=report_failure, on_record=on_record)

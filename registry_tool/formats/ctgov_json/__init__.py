@@ -1,0 +1,1 @@
+"""ctgov_json format."""

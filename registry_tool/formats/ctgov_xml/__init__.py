@@ -1,0 +1,1 @@
+"""ctgov_xml format."""

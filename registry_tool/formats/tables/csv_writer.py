@@ -1,0 +1,217 @@
+"""CSV data package: one CSV file a table and a Frictionless ``datapackage.json``.
+
+The tables are those of :mod:`.layout`. Rows are
+written as records arrive, so memory stays flat however long the batch; the
+folder is built in a hidden temporary sibling and renamed into place at close,
+so an interrupted export leaves the old folder (or none) behind, never half a
+package. Files are UTF-8 without a byte-order mark, with a header row and
+RFC 4180 quoting (CRLF row ends; a value holding a comma, a quote or a line
+break is quoted, its quotes doubled).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from typing import IO, Any
+
+from ...version import __version__
+from ...atomic import AtomicDirectory
+from ...errors import RegistryToolError, UsageError
+from ..base import WriteOptions
+from .layout import LAYOUT_VERSION, TABLES, Table, TableSink
+
+PACKAGE_FILE = "datapackage.json"
+
+# A cell starting with one of these is run as a formula by spreadsheets
+# (OWASP "CSV injection": = + - @, and tab / carriage return).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+EXCEL_SAFE_NOTE = (
+    "Written with --excel-safe: a text cell that began with =, +, -, @, a tab or a carriage return "
+    "has a ' (apostrophe) put in front, so a spreadsheet shows it as text instead of running it as a "
+    "formula. Remove that leading apostrophe before using such values as data."
+)
+
+Cell = Any
+Formatter = Callable[[Cell], str]
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` where a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def format_number(value: int | float | None) -> str:
+    """A number as its shortest exact text (``3``, ``91.3125``); empty for None."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _format_text(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def _format_safe_text(value: str | None) -> str:
+    return "" if value is None else neutralise_formula(value)
+
+
+def _format_boolean(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+_FORMATTERS: dict[str, Formatter] = {
+    "string": _format_text,
+    "array": _format_text,
+    "object": _format_text,
+    "integer": format_number,
+    "number": format_number,
+    "boolean": _format_boolean,
+}
+
+
+def cell_formatters(table: Table, excel_safe: bool = False) -> list[Formatter]:
+    """How each column's cells become CSV text; ``excel_safe`` guards the text columns."""
+    out: list[Formatter] = []
+    for column in table.columns:
+        if excel_safe and column.type == "string":
+            out.append(_format_safe_text)
+        else:
+            out.append(_FORMATTERS[column.type])
+    return out
+
+
+def package_descriptor(excel_safe: bool = False) -> dict[str, Any]:
+    """The Frictionless Data Package descriptor of a CSV export."""
+    description = (
+        "Clinical-trial registry records exported by registry-tool: one row a trial in trials.csv, "
+        "the trials' outcomes, time points, interventions, arms, sponsors, eligibility criteria, "
+        "gene-variant mentions, parser warnings and unplaced input in the other tables, each keyed by "
+        "record_id and a 1-based index. Empty cells are missing values. phases is a ';'-joined list of "
+        "codes; columns of type array/object hold JSON text."
+    )
+    if excel_safe:
+        description += " " + EXCEL_SAFE_NOTE
+    resources = []
+    for table in TABLES:
+        resource: dict[str, Any] = {
+            "name": table.name,
+            "path": f"{table.name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": table.description,
+            "schema": table.schema_descriptor(),
+        }
+        resources.append(resource)
+    return {
+        "profile": "tabular-data-package",
+        "name": "registry-tool-export",
+        "title": "Clinical-trial registry records",
+        "description": description,
+        "registry_tool": {
+            "version": __version__,
+            "layout_version": LAYOUT_VERSION,
+            "excel_safe": excel_safe,
+        },
+        "resources": resources,
+    }
+
+
+def check_replaceable(path: str) -> None:
+    """Refuse an output folder whose replacement would destroy something else.
+
+    An export replaces an existing folder only when it is empty or holds a
+    ``datapackage.json`` (an earlier export); a file or any other folder is a
+    usage error, so ``-o ~`` cannot wipe a home folder.
+    """
+    if not os.path.lexists(path):
+        return
+    if not os.path.isdir(path) or os.path.islink(path):
+        raise UsageError(
+            f"{path} exists and is not a folder (or is a symbolic link); --to csv writes a folder of tables (-o DIR)"
+        )
+    if os.listdir(path) and not os.path.isfile(os.path.join(path, PACKAGE_FILE)):
+        raise UsageError(
+            f"{path} is a folder that holds no {PACKAGE_FILE}, so it is not an earlier export; "
+            "refusing to replace it (choose a new or empty folder)"
+        )
+
+
+class _TableFile:
+    """One table's CSV file in the temporary folder."""
+
+    def __init__(self, folder: str, table: Table, excel_safe: bool):
+        self.handle: IO[str] = open(os.path.join(folder, f"{table.name}.csv"), "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\r\n")
+        self.formatters = cell_formatters(table, excel_safe)
+        self.writer.writerow(table.column_names)
+
+    def write_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        formatters = self.formatters
+        self.writer.writerows([fmt(value) for fmt, value in zip(formatters, row)] for row in rows)
+
+    def close(self, sync: bool) -> None:
+        if sync:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        self.handle.close()
+
+
+class CsvSink(TableSink):
+    """``--to csv -o DIR``: the tables as CSV files plus ``datapackage.json``."""
+
+    format_name = "csv"
+    usage = "-o DIR: the folder to write the tables and datapackage.json to"
+
+    def __init__(self, out: str | None, options: WriteOptions):
+        super().__init__(out, options)
+        assert self.out is not None
+        check_replaceable(self.out)
+        self._files: list[_TableFile] = []
+        try:
+            self._folder = AtomicDirectory(self.out)
+        except OSError as exc:
+            raise UsageError(f"cannot write the folder {self.out}: {exc.strerror or exc}") from None
+        try:
+            for table in TABLES:
+                self._files.append(_TableFile(self._folder.path, table, options.excel_safe))
+        except OSError as exc:
+            self.abort()
+            raise UsageError(f"cannot write the folder {self.out}: {exc.strerror or exc}") from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def write_rows(self, record_id: str, path: str | None, rows: list[list[tuple[Any, ...]]]) -> None:
+        for file, table_rows in zip(self._files, rows):
+            file.write_rows(table_rows)
+
+    def close(self) -> None:
+        try:
+            with open(os.path.join(self._folder.path, PACKAGE_FILE), "w", encoding="utf-8") as fh:
+                json.dump(package_descriptor(self.options.excel_safe), fh, ensure_ascii=False, indent=2)
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            for file in self._files:
+                file.close(sync=True)
+            self._folder.commit()
+        except OSError as exc:
+            self.abort()
+            raise RegistryToolError(f"cannot finish the export to {self.out}: {exc}; nothing was replaced") from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        for file in self._files:
+            try:
+                file.close(sync=False)
+            except OSError:
+                pass
+        self._folder.discard()

@@ -1,0 +1,397 @@
+"""The flattened registry text parser (``../shared/FORMAT.md``).
+
+Parsing runs in three steps:
+
+1. *lines*: the entry is split on CR, LF or CRLF; every line keeps its
+   1-based number; a byte-order mark and trailing spaces are dropped.
+2. *segments*: each line that starts with a label (any letter case) is cut into
+   labelled segments. A ``Measure:`` line is cut at its first ``. Time:`` and
+   its time frame ends at a label glued to it (``3 monthsDescription:``), which
+   starts the next segment on the same line (FORMAT rules 2, 3 and 6).
+3. *assembly*: segments become fields. A ``Description:`` waits for the
+   ``Measure:`` that follows it (rule 1); unlabelled lines continue an open
+   summary or description (rule 8); after the last structural line of the
+   entry every line is an eligibility criterion, with its ``--- X ---`` marks
+   taken out as variants (rule 7).
+
+Whatever fits no field goes to ``record.extras`` with a warning; the parser
+never drops text. It gives a raw record: time frames as written, marks as
+written; the normalise stack parses them, reads what each mark names and
+finds the variants the text names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ... import vocabulary
+from ...decoding import decode_text
+from ...errors import Failure, RecordError
+from ...model import Intervention, Outcome, Record, Source, TimeFrame, Variant
+from ...normalize.criteria import split_criteria_lines
+from ...textclean import fold_ws
+from ..base import ReadResult
+from .layout import (
+    GLUED_LABEL,
+    LABEL_AT_START,
+    MARK,
+    MARK_LIST_SEPARATOR,
+    NUMBER_WORDS,
+    TIME_SEPARATOR,
+    line_kind,
+)
+
+@dataclass(slots=True)
+class Segment:
+    """A labelled piece of one line."""
+
+    label: str  # name | description | measure | allocation | model
+    text: str
+    line: int
+    time: str | None = None  # measure only: the time frame text
+    has_time_separator: bool = False  # measure only
+
+
+@dataclass(slots=True)
+class _Description:
+    parts: list[str]
+    line: int
+    follows_name: bool
+
+
+@dataclass(slots=True)
+class _Assembly:
+    """The state of step 3: fields found so far."""
+
+    record: Record
+    summary: list[str] = field(default_factory=list)
+    pending: list[_Description] = field(default_factory=list)
+    previous: str | None = None  # the label of the previous segment
+    criteria_lines: list[tuple[int, str]] = field(default_factory=list)
+    open_description: _Description | None = None
+
+
+def split_lines(text: str) -> list[str]:
+    """The entry's lines, byte-order mark and trailing white space removed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def _canonical_label(raw: str) -> str:
+    label = raw.lower()
+    return "model" if label.startswith("intervention") else label
+
+
+def line_segments(line: str, number: int) -> list[Segment]:
+    """The labelled segments of a line that starts with a label; [] otherwise."""
+    m = LABEL_AT_START.match(line)
+    if not m:
+        return []
+    return _labelled(_canonical_label(m.group(1)), line[m.end():], number)
+
+
+def _labelled(label: str, rest: str, number: int) -> list[Segment]:
+    if label != "measure":
+        return [Segment(label, rest, number)]
+    sep = TIME_SEPARATOR.search(rest)
+    if sep is None:
+        return [Segment("measure", rest, number)]
+    after = rest[sep.end():]
+    glued = GLUED_LABEL.search(after) if ":" in after else None
+    time = after[: glued.start()] if glued else after
+    segments = [Segment("measure", rest[: sep.start()], number, time, True)]
+    if glued:
+        segments.extend(_labelled(_canonical_label(glued.group(1)), after[glued.end():], number))
+    return segments
+
+
+def stable_id(lines: list[str]) -> str:
+    """A record id derived from the entry's content (line ends and trailing spaces aside)."""
+    digest = hashlib.sha1("\n".join(lines).strip().encode("utf-8")).hexdigest()
+    return f"text-{digest[:16]}"
+
+
+def read_entry(text: str, path: str | None = None) -> Record:
+    """The raw record of one flattened registry entry (the normalise stack runs next).
+
+    Raises :class:`registry_tool.errors.ParseError` for an entry with no text
+    or with NUL characters (binary data, not an entry).
+    """
+    state = _assemble(text, path)
+    _finish(state)
+    return state.record
+
+
+def criteria_block(text: str) -> list[str]:
+    """The lines of an entry's criteria region with their ``--- X ---`` marks taken out:
+    what the criteria splitter reads (for benchmarks and debugging)."""
+    return _criteria_block(_assemble(text, None))[0]
+
+
+def _assemble(text: str, path: str | None) -> _Assembly:
+    """Steps 1 and 2 and the fields of step 3; the criteria and enrichment are left to _finish."""
+    if "\x00" in text:
+        before = text[: text.index("\x00")].replace("\r\n", "\n").replace("\r", "\n")
+        raise RecordError(
+            Failure(
+                "binary-input",
+                "entry holds NUL characters: this is binary data, not registry text",
+                path=path,
+                line=before.count("\n") + 1,
+                column=len(before) - (before.rfind("\n") + 1) + 1,
+            )
+        )
+    lines = split_lines(text)
+    if not any(lines):
+        raise RecordError(Failure("empty-entry", "entry is empty (expected flattened registry text)", path=path))
+    record = Record(record_id=stable_id(lines), source=Source("text", path))
+    state = _Assembly(record)
+    kinds = [line_kind(line) for line in lines]
+    structural_lines = [i for i, kind in enumerate(kinds) if kind]
+    if not structural_lines:  # no block at all: the whole entry is its summary
+        state.summary = [line.strip() for line in lines if line]
+        return state
+    first, last = structural_lines[0], structural_lines[-1]
+    # Before the first structural line: the summary (FORMAT: the text before the first label).
+    state.summary = [line.strip() for line in lines[:first] if line]
+    in_criteria = False
+
+    for index in range(first, last + 1):
+        line = lines[index]
+        number = index + 1
+        stripped = line.strip()
+        if not stripped:
+            if in_criteria:
+                state.criteria_lines.append((number, line))
+            continue
+        kind = kinds[index]
+        block = kind.lastgroup if kind else None
+        if block == "label":
+            in_criteria = False
+            for segment in line_segments(line, number):
+                _take_segment(state, segment)
+        elif block == "model":
+            in_criteria = False
+            _take_segment(state, Segment("model", stripped, number))
+        elif block == "snp":
+            in_criteria = True
+            _take_snp_line(state, kind.group("count"), stripped, number)  # type: ignore[union-attr]
+        elif block == "heading":
+            in_criteria = True
+            _close_descriptions(state)
+            state.criteria_lines.append((number, line))
+        elif in_criteria:
+            state.criteria_lines.append((number, line))
+        elif state.open_description is not None:
+            state.open_description.parts.append(stripped)
+        else:
+            _unplaced(record, f"line {number}", stripped, number, "text on this line fits no field")
+
+    # After the last structural line every line is a criterion (from the first non-blank one).
+    _close_descriptions(state)
+    tail = range(last + 1, len(lines))
+    if not in_criteria:
+        tail = range(next((i for i in tail if lines[i]), len(lines)), len(lines))
+    state.criteria_lines.extend((i + 1, lines[i]) for i in tail)
+    return state
+
+
+def _take_segment(state: _Assembly, seg: Segment) -> None:
+    record = state.record
+    state.open_description = None
+    label = seg.label
+    if label == "description":
+        desc = _Description([seg.text.strip()], seg.line, state.previous in ("name", "description-after-name"))
+        state.pending.append(desc)
+        state.open_description = desc
+        state.previous = "description-after-name" if desc.follows_name else "description"
+        return
+    if label == "name":
+        _close_descriptions(state)
+        name = fold_ws(seg.text)
+        if not name:
+            record.warn("empty-value", "a Name: line has no name; kept as an empty intervention", "interventions", seg.line)
+        record.interventions.append(Intervention(name))
+    elif label == "measure":
+        _take_measure(state, seg)
+    elif label == "allocation":
+        _close_descriptions(state)
+        _set_design(state, "allocation", seg, vocabulary.ALLOCATION)
+    elif label == "model":
+        _close_descriptions(state)
+        _set_design(state, "intervention_model", seg, vocabulary.INTERVENTION_MODEL)
+    state.previous = label
+
+
+def _take_measure(state: _Assembly, seg: Segment) -> None:
+    record = state.record
+    description = None
+    pending = state.pending
+    if pending:
+        if len(pending) >= 2 and pending[0].follows_name and _can_describe_intervention(record):
+            # Rule 5: two descriptions in a row after a Name: the first is the intervention's.
+            record.interventions[-1].description = _text(pending.pop(0))
+        for orphan in pending[:-1]:
+            _orphan_description(record, orphan, "another description follows it before the measure")
+        description = _text(pending[-1])
+        state.pending = []
+    measure = fold_ws(seg.text)
+    index = len(record.outcomes)
+    if not measure:
+        record.warn("empty-value", "a Measure: line has no measure text", f"outcomes[{index}].measure", seg.line)
+    if not seg.has_time_separator:
+        record.warn(
+            "no-time-separator",
+            "the Measure: line has no '. Time: ' separator; the whole line is the measure and the time frame is null",
+            f"outcomes[{index}].time_frame",
+            seg.line,
+        )
+    time = fold_ws(seg.time) if seg.time else ""
+    record.outcomes.append(Outcome(measure=measure, description=description, time_frame=TimeFrame(time) if time else None))
+
+
+def _set_design(state: _Assembly, name: str, seg: Segment, concept: vocabulary.Concept) -> None:
+    record = state.record
+    value = seg.text.strip()
+    label = "Allocation" if name == "allocation" else "Intervention model"
+    if getattr(record.design, name) is not None:
+        _unplaced(record, f"{label} (line {seg.line})", value, seg.line, f"a second {label.lower()} value")
+        return
+    found = concept.coded(value)
+    if found is None:
+        record.warn("empty-value", f"{label} is given with no value", f"design.{name}", seg.line)
+        return
+    if found.code is None:
+        record.warn(
+            "unknown-code",
+            f"{label.lower()} {value!r} is not a spelling we know; text kept, code null",
+            f"design.{name}",
+            seg.line,
+        )
+    setattr(record.design, name, found)
+
+
+def _take_snp_line(state: _Assembly, word: str, line: str, number: int) -> None:
+    _close_descriptions(state)
+    state.previous = "snp"
+    state.open_description = None
+    record = state.record
+    word = word.lower()
+    count = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    if count is None:
+        _unplaced(record, f"line {number}", line, number, f"variant count {word!r} is not a number we know")
+    elif record.declared_variant_count is not None:
+        _unplaced(record, f"line {number}", line, number, "a second variant-count line")
+    else:
+        record.declared_variant_count = count
+
+
+def _can_describe_intervention(record: Record) -> bool:
+    return bool(record.interventions) and record.interventions[-1].description is None
+
+
+def _close_descriptions(state: _Assembly) -> None:
+    """Descriptions no measure followed: the intervention's (rule 5) or kept as extras."""
+    pending, state.pending = state.pending, []
+    state.open_description = None
+    if not pending:
+        return
+    record = state.record
+    if pending[0].follows_name and _can_describe_intervention(record):
+        first = pending.pop(0)
+        record.interventions[-1].description = _text(first)
+        record.warn(
+            "description-to-intervention",
+            "a Description: after a Name: line is followed by no Measure:; it was taken as the "
+            "intervention's description",
+            f"interventions[{len(record.interventions) - 1}].description",
+            first.line,
+        )
+    for orphan in pending:
+        _orphan_description(record, orphan, "no measure follows it")
+
+
+def _orphan_description(record: Record, desc: _Description, why: str) -> None:
+    _unplaced(record, f"Description (line {desc.line})", _text(desc) or "", desc.line, f"a description that describes nothing: {why}")
+
+
+def _text(desc: _Description) -> str | None:
+    return fold_ws(" ".join(desc.parts)) or None
+
+
+def _unplaced(record: Record, key: str, value: str, line: int, why: str) -> None:
+    record.extras[key] = value
+    record.warn("unplaced-text", f"{why}; kept in extras[{key!r}]", "extras", line)
+
+
+def _finish(state: _Assembly) -> None:
+    record = state.record
+    summary = fold_ws(" ".join(state.summary))
+    record.summary = summary or None
+    _take_criteria(state)
+
+
+def _criteria_block(state: _Assembly) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The criteria region's lines with marks taken out, and (line index, mark texts) of each marked line."""
+    cleaned: list[str] = []
+    marks: list[tuple[int, list[str]]] = []
+    for i, (_, line) in enumerate(state.criteria_lines):
+        found = MARK.findall(line) if "---" in line else None
+        if found:
+            marks.append((i, [part for mark in found for part in _split_mark(mark)]))
+            line = MARK.sub(" ", line).rstrip()
+        cleaned.append(line)
+    return cleaned, marks
+
+
+def _take_criteria(state: _Assembly) -> None:
+    """Criteria from the criteria region, with ``--- X ---`` marks taken out as variants."""
+    record = state.record
+    if not state.criteria_lines:
+        return
+    numbers = [number for number, _ in state.criteria_lines]
+    cleaned, marks = _criteria_block(state)
+    spans = split_criteria_lines(cleaned)
+    offset = len(record.eligibility.criteria)
+    for span in spans:
+        record.eligibility.criteria.append(span.criterion)
+    for i, texts in marks:
+        criterion = _criterion_for_line(spans, i)
+        if criterion is None:
+            for text in texts:
+                record.warn(
+                    "unattached-variant",
+                    f"variant mark {text!r} is on a line with no criterion; kept with no criterion",
+                    "variants",
+                    numbers[i],
+                )
+        for text in texts:
+            # The mark as written; the normalise stack reads what it names (kind, HGVS, gene).
+            record.variants.append(Variant(text, "other", marked=True,
+                                           criterion=None if criterion is None else criterion + offset))
+
+
+def _criterion_for_line(spans: list, line_index: int) -> int | None:
+    """The criterion a line belongs to; a marks-only line belongs to the criterion above it."""
+    for k, span in enumerate(spans):
+        if span.first_line <= line_index <= span.last_line:
+            return k
+    above = [k for k, span in enumerate(spans) if span.last_line < line_index]
+    return above[-1] if above else None
+
+
+def _split_mark(mark: str) -> list[str]:
+    """One mark may name several variants: ``T315I, E255K``."""
+    parts = [p.strip() for p in MARK_LIST_SEPARATOR.split(mark)]
+    return [p for p in parts if p]
+
+
+def read(document: Any) -> Iterator[ReadResult]:
+    """The ``text`` reader: one entry per document."""
+    yield read_entry(decode_text(document.bytes(), document.path), document.path)

@@ -1,0 +1,271 @@
+"""The pipeline: sources -> readers -> the normalise stack -> validation -> one sink.
+
+Every command is a composition of these pieces, and the batch loop is written
+once, here (:func:`run`)::
+
+    documents = file_documents(expand_inputs(paths))          # or the registry API source
+    results = read_documents(documents, "auto")               # raw records, canonical ones, failures
+    record = normalize(raw)                                   # the stack, once per raw record
+    data, failure = check_record(record)                      # the record schema
+    sink.write(sink.encoder.prepare(record, data))            # one writer per output format
+
+:func:`run` does all of it for a batch, in worker processes where ``jobs`` >
+1: each worker reads, normalises, checks and prepares whole documents, and
+the main process writes what they give back in input order, so the output
+does not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import formats
+from .errors import Failure, RecordError
+from .formats.base import Canonical, Prepared, ReadResult, Sink, WriteOptions
+from .model import Record, RecordWarning
+from .normalize import Step, normalize
+from .sources import Document
+from .validation import validate
+
+Progress = Callable[[int], None]  # called with the number of documents just finished
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What a batch did. ``records_in == records_out + len(failures)``."""
+
+    records_in: int = 0
+    records_out: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"records_in": self.records_in, "records_out": self.records_out, "failed": len(self.failures),
+                "warnings": self.warnings}
+
+
+@dataclass(slots=True)
+class Processed:
+    """One record through the pipeline up to its writer: ready to write, or failed.
+
+    ``warnings`` are the record's own (the reader's and the normalisers'
+    guesses); the export's warnings travel in ``prepared.warnings``.
+    """
+
+    prepared: Prepared | None
+    failure: Failure | None
+    warnings: list[RecordWarning] = field(default_factory=list)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_documents(documents: Iterable[Document | Failure], from_format: str = "auto") -> Iterator[ReadResult]:
+    """What each document holds, read by the reader its content (or ``from_format``) calls for."""
+    for document in documents:
+        if isinstance(document, Failure):
+            yield document
+        else:
+            yield from read_document(document, from_format)
+
+
+def read_document(document: Document, from_format: str = "auto") -> Iterator[ReadResult]:
+    """The records (raw or canonical) and failures one document holds.
+
+    No traceback reaches a user: an unexpected exception in a reader fails
+    that input, with the exception named, and the batch goes on.
+    """
+    path = document.path
+    index = 0
+    try:
+        if from_format == "auto":
+            fmt = "json" if document.value is not None else formats.detect_format(document.bytes(), path)
+        else:
+            fmt = from_format
+        for result in formats.reader(fmt)(document):
+            if document.expected_id is not None and isinstance(result, Record):
+                _check_expected_id(result, document.expected_id)
+            yield result
+            index += 1
+    except RecordError as exc:
+        if exc.failure.path is None:
+            exc.failure.path = path
+        yield exc.failure
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for a batch
+        yield Failure("internal-error", f"unexpected {type(exc).__name__}: {exc} (please report this input)",
+                      path=path, index=index)
+
+
+def _check_expected_id(record: Record, expected: str) -> None:
+    if record.record_id != expected:
+        record.warn("id-differs", f"asked for {expected}; the registry answered with {record.record_id}",
+                    "record_id")
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+def check_record(record: Record) -> tuple[dict[str, Any] | None, Failure | None]:
+    """The record's canonical dict if it is schema-valid, else a Failure listing its violations."""
+    data = record.to_dict()
+    violations = validate(data)
+    if not violations:
+        return data, None
+    detail = "; ".join(f"{v.path}: {v.message}" for v in violations[:5])
+    more = f" (+{len(violations) - 5} more)" if len(violations) > 5 else ""
+    return None, Failure(
+        "schema",
+        f"record breaks the record schema: {detail}{more}",
+        record_id=record.record_id,
+        path=record.source.path,
+        json_path=violations[0].path,
+    )
+
+
+# --- one record, one document ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Job:
+    """What every record of a batch goes through after reading; picklable for worker processes."""
+
+    encoder: formats.Encoder
+    from_format: str = "auto"
+    steps: Sequence[Step] | None = None  # None: the default stack
+    validate: bool = True
+
+    def process(self, result: ReadResult) -> Processed:
+        """A read result normalised (raw records only), checked and prepared for the writer."""
+        if isinstance(result, Failure):
+            return Processed(None, result)
+        record = result.record if isinstance(result, Canonical) else normalize(result, self.steps)
+        data = None
+        try:
+            if self.validate:
+                data, failure = check_record(record)
+                if failure is not None:
+                    return Processed(None, failure, record.warnings)
+            return Processed(self.encoder.prepare(record, data), None, record.warnings)
+        except RecordError as exc:
+            exc.failure.record_id = exc.failure.record_id or record.record_id
+            exc.failure.path = exc.failure.path or record.source.path
+            return Processed(None, exc.failure, record.warnings)
+        except Exception as exc:  # noqa: BLE001 - one record must not stop the batch
+            return Processed(None, Failure("internal-error", f"unexpected {type(exc).__name__}: {exc} "
+                                           "(please report this input)", record.record_id, record.source.path),
+                             record.warnings)
+
+    def process_document(self, document: Document) -> list[Processed]:
+        """Every record of one document, processed."""
+        return [self.process(result) for result in read_document(document, self.from_format)]
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+
+def run(
+    documents: Iterable[Document | Failure],
+    sink: Sink,
+    *,
+    from_format: str = "auto",
+    steps: Sequence[Step] | None = None,
+    validate: bool = True,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_record: Callable[[Processed], None] | None = None,
+) -> BatchReport:
+    """Read, normalise, check and write a batch; failures are counted, reported and skipped.
+
+    ``jobs`` > 1 prepares the records in that many worker processes (see
+    :mod:`registry_tool.workers`); the sink writes them in input order either
+    way. ``on_record`` sees each record written (its own and its export's
+    warnings); ``on_failure`` each failure. On any exception (Ctrl-C,
+    SIGTERM, a full disk) the sink discards its output and the exception goes on.
+    """
+    job = Job(sink.encoder, from_format, steps, validate)
+    return write_all(_processed(job, documents, jobs), sink, progress, on_failure, on_record)
+
+
+def convert(
+    results: Iterable[ReadResult],
+    to: str,
+    out: str | None,
+    options: WriteOptions | None = None,
+    *,
+    validate: bool = True,
+    steps: Sequence[Step] | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_record: Callable[[Processed], None] | None = None,
+) -> BatchReport:
+    """Write results already read (raw records are normalised first) with the writer ``to``."""
+    sink = formats.writer(to)(out, options or WriteOptions())
+    job = Job(sink.encoder, steps=steps, validate=validate)
+    return write_all(((None, [job.process(result)]) for result in results), sink, None, on_failure, on_record)
+
+
+def write_all(
+    stream: Iterable[tuple[Document | None, list[Processed]]],
+    sink: Sink,
+    progress: Progress | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_record: Callable[[Processed], None] | None = None,
+) -> BatchReport:
+    """The batch loop: write each processed record in order, count, report; close or discard the sink."""
+    report = BatchReport()
+
+    def failed(failure: Failure) -> None:
+        report.failures.append(failure)
+        if on_failure is not None:
+            on_failure(failure)
+
+    try:
+        for document, processed in stream:
+            for item in processed:
+                report.records_in += 1
+                if item.failure is not None:
+                    failed(item.failure)
+                    continue
+                assert item.prepared is not None
+                try:
+                    sink.write(item.prepared)
+                except RecordError as exc:
+                    exc.failure.record_id = exc.failure.record_id or item.prepared.record_id
+                    exc.failure.path = exc.failure.path or item.prepared.path
+                    failed(exc.failure)
+                    continue
+                report.records_out += 1
+                report.warnings += len(item.warnings) + len(item.prepared.warnings)
+                if on_record is not None:
+                    on_record(item)
+            if document is not None:
+                if document.on_done is not None:
+                    document.on_done()
+                if progress is not None:
+                    progress(1)
+    except BaseException:
+        sink.abort()
+        raise
+    sink.close()
+    return report
+
+
+def _processed(job: Job, documents: Iterable[Document | Failure],
+               jobs: int) -> Iterator[tuple[Document | None, list[Processed]]]:
+    """(document, its processed records) in input order; a failure in place of a document stands alone."""
+    if jobs > 1:
+        from .workers import process_in_workers  # only batches that use workers pay for multiprocessing
+
+        yield from process_in_workers(job, documents, jobs)
+        return
+    for document in documents:
+        if isinstance(document, Failure):
+            yield None, [Processed(None, document)]
+        else:
+            yield document, job.process_document(document)

@@ -1,0 +1,207 @@
+"""Every code table of the package: spellings to codes, codes to the registry's words.
+
+A :class:`Concept` is one vocabulary (allocation, phase, intervention type,
+...): its codes (the ClinicalTrials.gov API v2 enum names, CONTRACT.md), the
+spellings readers meet (keyed by :func:`key`: lower case, letters and digits
+only, so ``Non-Randomized``, ``non randomised`` and ``NON_RANDOMIZED`` meet),
+and, where the registry's XML schema lists its own words, the wording of each
+code. Every reader looks codes up here, the XML writer takes its wording from
+here, the tables and the JSON Schema take their enumerations from here
+(:data:`CONCEPTS`, by name).
+
+A spelling no table knows gives ``None``: callers keep the text and warn
+(``unknown-code``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .model import CodedText
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def key(text: str) -> str:
+    """Lower case with everything but letters and digits removed."""
+    return _NON_ALNUM.sub("", text.lower())
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One vocabulary: its codes, the spellings that mean them, and the registry's wording of them."""
+
+    name: str
+    codes: tuple[str, ...]
+    spellings: Mapping[str, str] = field(default_factory=dict)  # key(spelling) -> code
+    wording: Mapping[str, str] = field(default_factory=dict)  # code -> the registry XML's words
+    described: str = ""  # what the concept is, for messages and column descriptions
+
+    def __post_init__(self) -> None:
+        table = {key(code): code for code in self.codes}
+        table.update({key(words): code for code, words in self.wording.items()})
+        table.update(self.spellings)
+        object.__setattr__(self, "table", table)
+
+    def code(self, text: str | None) -> str | None:
+        """The code ``text`` spells, or None. A qualifier in brackets is detail:
+        ``Double (Participant, Investigator)`` is ``DOUBLE``."""
+        if text is None:
+            return None
+        table: dict[str, str] = self.table  # type: ignore[attr-defined]
+        found = table.get(key(text))
+        if found is None and "(" in text:
+            found = table.get(key(text.split("(", 1)[0]))
+        return found
+
+    def coded(self, text: str | None) -> CodedText | None:
+        """``CodedText(text, code)``, the text stripped; None for a missing or blank text."""
+        if text is None or not text.strip():
+            return None
+        text = text.strip()
+        return CodedText(text, self.code(text))
+
+    def words(self, code: str) -> str | None:
+        """The registry's wording of ``code`` (``RECRUITING`` -> ``Recruiting``), or None."""
+        return self.wording.get(code)
+
+
+SOURCE_FORMAT = Concept("source_format", ("text", "ctgov-xml", "ctgov-json"), described="input format")
+
+PHASE = Concept(
+    "phase",
+    ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA"),
+    {"earlyphase1": "EARLY_PHASE1", "phase0": "EARLY_PHASE1", "phase1": "PHASE1", "phase2": "PHASE2",
+     "phase3": "PHASE3", "phase4": "PHASE4", "na": "NA", "notapplicable": "NA"},
+    {"NA": "N/A", "EARLY_PHASE1": "Early Phase 1", "PHASE1": "Phase 1", "PHASE2": "Phase 2", "PHASE3": "Phase 3",
+     "PHASE4": "Phase 4"},
+    "phase",
+)
+# The registry XML writes one <phase> for up to two phases.
+PHASE_WORDING: dict[tuple[str, ...], str] = {
+    **{(code,): words for code, words in PHASE.wording.items()},
+    ("PHASE1", "PHASE2"): "Phase 1/Phase 2",
+    ("PHASE2", "PHASE3"): "Phase 2/Phase 3",
+}
+
+ALLOCATION = Concept(
+    "allocation",
+    ("RANDOMIZED", "NON_RANDOMIZED", "NA"),
+    {"randomized": "RANDOMIZED", "randomised": "RANDOMIZED", "random": "RANDOMIZED",
+     "nonrandomized": "NON_RANDOMIZED", "nonrandomised": "NON_RANDOMIZED", "notrandomized": "NON_RANDOMIZED",
+     "notrandomised": "NON_RANDOMIZED", "na": "NA", "notapplicable": "NA"},
+    described="allocation",
+)
+
+INTERVENTION_MODEL = Concept(
+    "intervention_model",
+    ("SINGLE_GROUP", "PARALLEL", "CROSSOVER", "FACTORIAL", "SEQUENTIAL"),
+    {"singlegroupassignment": "SINGLE_GROUP", "singlegroup": "SINGLE_GROUP", "singlearm": "SINGLE_GROUP",
+     "parallelassignment": "PARALLEL", "parallel": "PARALLEL", "parallelgroup": "PARALLEL",
+     "crossoverassignment": "CROSSOVER", "crossover": "CROSSOVER", "factorialassignment": "FACTORIAL",
+     "factorial": "FACTORIAL", "sequentialassignment": "SEQUENTIAL", "sequential": "SEQUENTIAL"},
+    described="intervention model",
+)
+
+INTERVENTION_TYPE = Concept(
+    "intervention_type",
+    ("DRUG", "DEVICE", "BIOLOGICAL", "PROCEDURE", "RADIATION", "BEHAVIORAL", "GENETIC", "DIETARY_SUPPLEMENT",
+     "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER"),
+    {"biologicalvaccine": "BIOLOGICAL", "proceduresurgery": "PROCEDURE", "behavioural": "BEHAVIORAL"},
+    {"BEHAVIORAL": "Behavioral", "BIOLOGICAL": "Biological", "COMBINATION_PRODUCT": "Combination Product",
+     "DEVICE": "Device", "DIAGNOSTIC_TEST": "Diagnostic Test", "DIETARY_SUPPLEMENT": "Dietary Supplement",
+     "DRUG": "Drug", "GENETIC": "Genetic", "PROCEDURE": "Procedure", "RADIATION": "Radiation", "OTHER": "Other"},
+    "intervention type",
+)
+
+STUDY_TYPE = Concept(
+    "study_type",
+    ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS", "NA"),
+    {"observationalpatientregistry": "OBSERVATIONAL"},
+    {"INTERVENTIONAL": "Interventional", "OBSERVATIONAL": "Observational", "EXPANDED_ACCESS": "Expanded Access",
+     "NA": "N/A"},
+    "study type",
+)
+# Spellings the registry schema accepts for <study_type> beyond the codes' own wording.
+STUDY_TYPE_XML_VALUES = ("Observational [Patient Registry]",)
+
+OVERALL_STATUS = Concept(
+    "overall_status",
+    ("ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING", "RECRUITING",
+     "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+     "APPROVED_FOR_MARKETING", "WITHHELD", "UNKNOWN"),
+    {"unknown": "UNKNOWN"},
+    {"ACTIVE_NOT_RECRUITING": "Active, not recruiting", "COMPLETED": "Completed",
+     "ENROLLING_BY_INVITATION": "Enrolling by invitation", "NOT_YET_RECRUITING": "Not yet recruiting",
+     "RECRUITING": "Recruiting", "SUSPENDED": "Suspended", "TERMINATED": "Terminated", "WITHDRAWN": "Withdrawn",
+     "AVAILABLE": "Available", "NO_LONGER_AVAILABLE": "No longer available",
+     "TEMPORARILY_NOT_AVAILABLE": "Temporarily not available", "APPROVED_FOR_MARKETING": "Approved for marketing",
+     "WITHHELD": "Withheld", "UNKNOWN": "Unknown status"},
+    "overall status",
+)
+
+GENDER = Concept("gender", ("ALL", "FEMALE", "MALE"), {"both": "ALL"},
+                 {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}, "eligible sex")
+
+MASKING = Concept(
+    "masking",
+    ("NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE"),
+    {"noneopenlabel": "NONE", "openlabel": "NONE", "nomasking": "NONE", "singleblind": "SINGLE",
+     "doubleblind": "DOUBLE", "tripleblind": "TRIPLE", "quadrupleblind": "QUADRUPLE"},
+    described="masking",
+)
+
+PRIMARY_PURPOSE = Concept(
+    "primary_purpose",
+    ("TREATMENT", "PREVENTION", "DIAGNOSTIC", "SUPPORTIVE_CARE", "SCREENING", "HEALTH_SERVICES_RESEARCH",
+     "BASIC_SCIENCE", "DEVICE_FEASIBILITY", "EDUCATIONAL_COUNSELING_TRAINING", "OTHER", "ECT"),
+    described="primary purpose",
+)
+
+# The registry XML's <agency_class> words, and the API v2 classes each stands for.
+AGENCY_CLASS_XML_VALUES = ("NIH", "U.S. Fed", "Industry", "Other")
+AGENCY_CLASS_XML_ALIASES = {"FED": "U.S. Fed", "OTHER_GOV": "Other", "NETWORK": "Other", "INDIV": "Other",
+                            "INDUSTRY": "Industry", "OTHER": "Other"}
+
+# Registry date types: the registry XML's words; API v2 writes ACTUAL / ESTIMATED.
+DATE_TYPE_XML_VALUES = ("Actual", "Anticipated", "Estimate")
+
+OUTCOME_TYPE = Concept("outcome_type", ("primary", "secondary", "other"), described="outcome type")
+CRITERION_KIND = Concept("criterion_kind", ("inclusion", "exclusion"), described="criterion kind")
+BLOCK_MARKUP = Concept("block_markup", ("plain", "markdown"), described="criteria block markup")
+TIME_UNIT = Concept("time_unit", ("minute", "hour", "day", "week", "month", "year", "cycle"), described="time unit")
+TIME_RELATION = Concept("time_relation", ("at", "up_to", "about", "from", "to", "baseline", "every"),
+                        described="time point relation")
+VARIANT_KIND = Concept(
+    "variant_kind", ("protein_change", "fusion", "exon_deletion", "exon_insertion", "rsid", "cdna", "other"),
+    described="variant kind",
+)
+
+CONCEPTS: dict[str, Concept] = {
+    c.name: c
+    for c in (SOURCE_FORMAT, PHASE, ALLOCATION, INTERVENTION_MODEL, INTERVENTION_TYPE, STUDY_TYPE, OVERALL_STATUS,
+              GENDER, MASKING, PRIMARY_PURPOSE, OUTCOME_TYPE, CRITERION_KIND, BLOCK_MARKUP, TIME_UNIT,
+              TIME_RELATION, VARIANT_KIND)
+}
+"""Every concept by name (the name the model's field metadata uses)."""
+
+_PHASE_PARTS = re.compile(r"[/,]|\band\b")
+
+
+def phases_from_registry(text: str | None) -> tuple[list[str], bool]:
+    """Codes of a registry phase value and whether every part of it was known:
+    ``Phase 1/Phase 2`` -> ([PHASE1, PHASE2], True); ``N/A`` is one value, not two."""
+    if not text or not text.strip():
+        return [], True
+    whole = PHASE.code(text)
+    if whole is not None:
+        return [whole], True
+    found: list[str] = []
+    parts = [p for p in _PHASE_PARTS.split(text) if p.strip()]
+    for part in parts:
+        code = PHASE.table.get(key(part))  # type: ignore[attr-defined]
+        if code and code not in found:
+            found.append(code)
+    return found, len(found) >= len(parts)

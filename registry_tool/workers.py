@@ -1,0 +1,111 @@
+"""Worker processes: documents prepared in parallel, handed back in input order.
+
+Each worker runs :meth:`registry_tool.pipeline.Job.process_document` on a
+chunk of documents (reading the files itself, so only paths travel to it)
+and sends back what the writer writes. The main process keeps at most a few
+chunks per worker in flight, so memory stays flat however long the batch, and
+yields the chunks' results in the order the documents came in: the output is
+the same whatever the number of workers.
+
+Workers ignore Ctrl-C (the main process gets it, stops them and discards the
+output) and are killed with the pool when the main process stops for any
+reason. Documents from standard input are read in the main process, which
+alone can read it; a document with an ``on_done`` callback is processed
+there too, in its place in the order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from .errors import Failure
+from .sources import Document
+
+if TYPE_CHECKING:
+    from .pipeline import Job, Processed
+
+CHUNK = 16  # documents a task: enough to pay for the round trip, few enough to spread the work
+IN_FLIGHT_PER_WORKER = 3
+
+_JOB: Job | None = None  # the job of this worker process
+
+
+def _start_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _process_chunk(documents: list[Document]) -> list[list[Processed]]:
+    assert _JOB is not None
+    return [_JOB.process_document(document) for document in documents]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork starts a worker in milliseconds and shares the loaded package; elsewhere, spawn
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def process_in_workers(job: Job, documents: Iterable[Document | Failure],
+                       jobs: int) -> Iterator[tuple[Document | None, list[Processed]]]:
+    """(document, its processed records) in input order, prepared by ``jobs`` worker processes."""
+    from .pipeline import Processed
+
+    pending: deque[tuple[list[Document | Failure], Future[list[list[Processed]]] | None]] = deque()
+    limit = jobs * IN_FLIGHT_PER_WORKER
+    stream = iter(documents)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_start_worker, initargs=(job,))
+    finished = False
+    try:
+        while True:
+            while len(pending) < limit:
+                chunk = list(islice(stream, CHUNK))
+                if not chunk:
+                    break
+                remote = [d for d in chunk if isinstance(d, Document) and d.path is not None and d.on_done is None]
+                pending.append((chunk, pool.submit(_process_chunk, remote) if remote else None))
+            if not pending:
+                finished = True
+                return
+            chunk, future = pending.popleft()
+            results = iter(future.result() if future is not None else ())
+            for document in chunk:
+                if isinstance(document, Failure):
+                    yield None, [Processed(None, document)]
+                elif document.path is not None and document.on_done is None:
+                    yield document, next(results)
+                else:
+                    yield document, job.process_document(document)
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted, or the caller stopped early: stop the work in progress now
+            processes = list(getattr(pool, "_processes", None) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                _kill(process)
+
+
+def _kill(process: object) -> None:
+    pid = getattr(process, "pid", process)
+    try:
+        os.kill(pid, signal.SIGKILL)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        pass
