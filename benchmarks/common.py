@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.corpus import corpus_files  # noqa: E402
+from tests.support.corpus import corpus_files  # noqa: E402
 
 # Runs ``registry-tool`` in a grandchild and prints its seconds, exit status and
 # peak RSS (KiB): RUSAGE_CHILDREN of this small wrapper is exactly that process.

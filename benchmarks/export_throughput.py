@@ -25,7 +25,7 @@ from common import best_of, scaling, start
 from parse_throughput import render_corpus
 
 from registry_tool import ExportOptions, Record, convert, iter_records
-from tests.corpus import corpus_files
+from tests.support.corpus import corpus_files
 
 
 def render_distinct_copies(folder: Path, copies: int) -> int:

@@ -19,8 +19,8 @@ import time
 
 from common import start
 
-from registry_tool.fetch import fetch_to
-from tests.fake_registry import FakeRegistry, corpus_studies
+from registry_tool.commands import fetch_to
+from tests.support.fake_registry import FakeRegistry, corpus_studies
 
 
 def bench_fetch(repeat: int) -> None:

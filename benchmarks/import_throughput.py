@@ -22,7 +22,7 @@ import time
 
 from common import linked_copies, scaling, start
 
-from tests.corpus import corpus_files
+from tests.support.corpus import corpus_files
 
 TARGET_XML_PER_SECOND = 4000
 
@@ -50,7 +50,7 @@ def stages(kind: str) -> None:
     import orjson
 
     from registry_tool import formats
-    from registry_tool.reading import detect_format
+    from registry_tool.formats import detect_format
     from registry_tool.validation import validate
 
     docs = [(str(p), p.read_bytes()) for p in corpus_files(kind)]
@@ -58,7 +58,7 @@ def stages(kind: str) -> None:
     count = 0
     parse_only = 0.0
     if kind == "ctgov-xml":
-        from registry_tool.xml_safety import parse_xml
+        from registry_tool.formats.ctgov_xml.safety import parse_xml
 
         t = time.perf_counter()
         for path, data in docs:

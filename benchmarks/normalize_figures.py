@@ -22,12 +22,12 @@ import time
 
 from common import REPO, best_of, start
 
-from registry_tool.normalize import enrich_record
+from registry_tool.normalize import normalize as enrich_record
 from registry_tool.normalize import timeframe
 from registry_tool.normalize.criteria import split_criteria
 from registry_tool.normalize.outcomes import abbreviation_of, assessors_of
 from registry_tool.normalize.variants import find_variants
-from tests import normalize_corpus
+from tests.support import normalize_corpus
 from tests.test_criteria import lost_words
 from tests.test_timeframes import _differences
 

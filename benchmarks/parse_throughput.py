@@ -22,8 +22,8 @@ from pathlib import Path
 
 from common import best_of, scaling, start
 
-from tests.corpus import corpus_files
-from tests.render_flat import render, truth_from_xml
+from tests.support.corpus import corpus_files
+from tests.support.render_flat import render, truth_from_xml
 
 TARGET_PER_SECOND = 5000
 

@@ -30,12 +30,20 @@ NonNegative = Annotated[int, Meta(ge=0)]
 Positive = Annotated[int, Meta(ge=1)]
 
 
+class Model(Struct):
+    """Base of the model's classes: each gives its canonical JSON form as plain dicts and lists."""
+
+    def to_dict(self) -> Any:
+        """This object's canonical JSON form (plain dicts, lists and scalars)."""
+        return msgspec.to_builtins(self)
+
+
 def _text(description: str, codes: str | None = None) -> Any:
     """Field metadata: a description, and the vocabulary (registry_tool.vocabulary) its codes come from."""
     return Meta(description=description, extra={"codes": codes} if codes else None)
 
 
-class RecordWarning(Struct):
+class RecordWarning(Model):
     """A guess or a loss the reader must know about; ``code`` is one of registry_tool.catalogue."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("code", "message", "field")
@@ -46,7 +54,7 @@ class RecordWarning(Struct):
     line: Annotated[Positive | None, _text("Line of the input concerned, where known.")] = None
 
 
-class Source(Struct):
+class Source(Model):
     """Where a record came from."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("format", "path")
@@ -55,7 +63,7 @@ class Source(Struct):
     path: Annotated[str | None, _text("The file the record was read from; null for stdin.")] = None
 
 
-class CodedText(Struct):
+class CodedText(Model):
     """A design-like value: the input's own wording and its contract code (null where none fits)."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("text", "code")
@@ -64,7 +72,7 @@ class CodedText(Struct):
     code: str | None = None
 
 
-class Design(Struct):
+class Design(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("allocation", "intervention_model")
 
     allocation: Annotated[CodedText | None, _text("Allocation.", "allocation")] = None
@@ -73,7 +81,7 @@ class Design(Struct):
     primary_purpose: CodedText | None = None
 
 
-class Intervention(Struct):
+class Intervention(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("name", "description", "type")
 
     name: str
@@ -83,7 +91,7 @@ class Intervention(Struct):
     arm_group_labels: list[str] = field(default_factory=list)
 
 
-class ArmGroup(Struct):
+class ArmGroup(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("label", "type", "description")
 
     label: str
@@ -91,7 +99,7 @@ class ArmGroup(Struct):
     description: str | None = None
 
 
-class TimePoint(Struct):
+class TimePoint(Model):
     """One time expression of a time frame, converted to days where the unit has a fixed length."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("value", "unit", "days", "relation")
@@ -103,7 +111,7 @@ class TimePoint(Struct):
     anchor: Annotated[str | None, _text("The event the point counts from, where named.")] = None
 
 
-class TimeFrame(Struct):
+class TimeFrame(Model):
     """A time frame: the text as written, its points and its horizon."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("text", "points", "max_days")
@@ -118,7 +126,7 @@ class TimeFrame(Struct):
     fully_parsed: bool = False
 
 
-class Outcome(Struct, kw_only=True):
+class Outcome(Model, kw_only=True):
     __schema_required__: ClassVar[tuple[str, ...]] = ("type", "measure", "description", "time_frame")
 
     type: Annotated[str | None, _text("primary, secondary or other; null where the input does not say.",
@@ -131,7 +139,7 @@ class Outcome(Struct, kw_only=True):
     assessors: Annotated[list[str], _text("Who assesses the measure, where it says.")] = field(default_factory=list)
 
 
-class Criterion(Struct, kw_only=True):
+class Criterion(Model, kw_only=True):
     """One eligibility item. ``parent`` is the 0-based index of the item it nests under."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("kind", "number", "text")
@@ -144,7 +152,7 @@ class Criterion(Struct, kw_only=True):
     section: Annotated[str | None, _text("The headings the item falls under: PATIENT CHARACTERISTICS > Age.")] = None
 
 
-class CriteriaBlock(Struct, kw_only=True):
+class CriteriaBlock(Model, kw_only=True):
     """An eligibility criteria block as the source wrote it, before it is split into items."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("kind", "markup", "text")
@@ -155,7 +163,7 @@ class CriteriaBlock(Struct, kw_only=True):
     text: str
 
 
-class Eligibility(Struct):
+class Eligibility(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("criteria",)
 
     criteria: list[Criterion] = field(default_factory=list)
@@ -168,7 +176,7 @@ class Eligibility(Struct):
         "the criteria are split from.")] = field(default_factory=list)
 
 
-class Variant(Struct):
+class Variant(Model):
     """A gene-variant mention."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = ("text", "kind", "hgvs", "gene", "marked", "criterion")
@@ -183,28 +191,28 @@ class Variant(Struct):
     candidate: Annotated[bool, _text("A likely typo reported for review, with a warning.")] = False
 
 
-class Enrollment(Struct):
+class Enrollment(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("count", "type")
 
     count: int | None = None
     type: str | None = None  # as written: "Actual", "Anticipated", "ESTIMATED"
 
 
-class Sponsor(Struct):
+class Sponsor(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("agency", "agency_class")
 
     agency: str
     agency_class: str | None = None
 
 
-class Sponsors(Struct):
+class Sponsors(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("lead", "collaborators")
 
     lead: Sponsor | None = None
     collaborators: list[Sponsor] = field(default_factory=list)
 
 
-class Record(Struct, kw_only=True):
+class Record(Model, kw_only=True):
     """The canonical record every reader produces and every writer consumes."""
 
     __schema_required__: ClassVar[tuple[str, ...]] = (
@@ -250,10 +258,6 @@ class Record(Struct, kw_only=True):
     def warn(self, code: str, message: str, field: str | None = None, line: int | None = None) -> None:
         """Attach a warning to this record."""
         self.warnings.append(RecordWarning(code, message, field, line))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The canonical JSON form (CONTRACT.md) as plain dicts and lists."""
-        return msgspec.to_builtins(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:

@@ -194,7 +194,7 @@ def run(
 
 
 def convert(
-    results: Iterable[ReadResult],
+    results: Iterable[Record | Failure],
     to: str,
     out: str | None,
     options: WriteOptions | None = None,
@@ -204,10 +204,12 @@ def convert(
     on_failure: Callable[[Failure], None] | None = None,
     on_record: Callable[[Processed], None] | None = None,
 ) -> BatchReport:
-    """Write results already read (raw records are normalised first) with the writer ``to``."""
+    """Write records (normalised already, as :func:`registry_tool.iter_records` gives them) and
+    failures with the writer ``to``; each record is checked against the schema first."""
     sink = formats.writer(to)(out, options or WriteOptions())
     job = Job(sink.encoder, steps=steps, validate=validate)
-    return write_all(((None, [job.process(result)]) for result in results), sink, None, on_failure, on_record)
+    stream = ((None, [job.process(Canonical(r) if isinstance(r, Record) else r)]) for r in results)
+    return write_all(stream, sink, None, on_failure, on_record)
 
 
 def write_all(

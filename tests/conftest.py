@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import corpus
+from tests.support import corpus
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 import registry_tool
 from registry_tool.cli import main
+from tests.support import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text"
+FIXTURES = FIXTURES / "text"
 GOOD = [FIXTURES / "01_minimal_entry.txt", FIXTURES / "02_description_precedes_measure.txt"]
 BAD = FIXTURES / "36_empty_entry.txt"
 

@@ -8,9 +8,10 @@ conforms to an XML Schema at ...") are not data and are dropped.
 
 A document written by registry-tool's XML writer may carry a
 ``<?registry-tool {...}?>`` note before its root element (:mod:`.note`): the
-values of the record that registry XML cannot hold. It is applied only while
-the document is unchanged since the export, so a hand-edited document is
-read for what it says.
+values of the record that registry XML cannot hold. While the document is
+unchanged since the export, the note is applied and the record it gives is
+canonical already (it is not normalised again); a hand-edited document is
+read for what it says, and normalised.
 """
 
 from __future__ import annotations
@@ -36,19 +37,24 @@ def read(document: Any) -> Iterator[ReadResult]:
     try:
         data = document.bytes()
         root = parse_xml(data, path)
-        yield record_from_xml(root, path, data)
+        record = record_from_xml(root, path, data)
+        note = find_note(root)
+        if note is None:
+            yield record
+        else:
+            noted = apply_note(record, note, root)
+            yield noted if noted is not None else record
     except RecordError as exc:
         if exc.failure.path is None:
             exc.failure.path = path
         yield exc.failure
 
 
-def record_from_xml(root: etree._Element, path: str | None = None, data: bytes | None = None,
-                    use_note: bool = True) -> Record:
+def record_from_xml(root: etree._Element, path: str | None = None, data: bytes | None = None) -> Record:
     """The raw record of a parsed ``clinical_study`` element.
 
     ``data`` (the document's bytes) gives a record without an NCT id a stable
-    id derived from its content. ``use_note=False`` ignores a registry-tool note.
+    id derived from its content. A registry-tool note is not applied here (see :func:`read`).
     """
     if root.tag != "clinical_study":
         raise RecordError(
@@ -67,8 +73,4 @@ def record_from_xml(root: etree._Element, path: str | None = None, data: bytes |
         record.record_id = f"xml-{digest}"
         record.warn("no-nct-id", f"the document has no <id_info><nct_id>; record id {record.record_id} "
                     "derived from its content", "record_id")
-    if use_note:
-        note = find_note(root)
-        if note is not None:
-            record = apply_note(record, note, root)
     return record

@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry_tool.normalize.criteria import SECTION_SEPARATOR, split_criteria, split_criteria_lines
-from tests import normalize_corpus
+from registry_tool.normalize.criteria import (
+    SECTION_SEPARATOR,
+    split_criteria,
+    split_criteria_lines,
+)
+from tests.support import FIXTURES, normalize_corpus
 
-GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "criteria" / "golden.json").read_text("utf-8"))
+GOLDEN = json.loads((FIXTURES / "criteria" / "golden.json").read_text("utf-8"))
 
 # A plain kind heading ("Inclusion Criteria:", "- EXCLUSION CRITERIA"): its words are the item's kind.
 _PLAIN_KIND_HEADING = re.compile(

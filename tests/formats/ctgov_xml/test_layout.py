@@ -7,10 +7,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from registry_tool import clinical_study as layout
+from registry_tool import vocabulary
+from registry_tool.formats.ctgov_xml import layout
+from registry_tool.formats.ctgov_xml.settable import SETTABLE
+from tests.support import SCHEMAS
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
-PARTIAL = Path(__file__).resolve().parent.parent / "schemas" / "clinical_study_partial.xsd"
+PARTIAL = SCHEMAS / "clinical_study_partial.xsd"
 # What the partial schema makes optional (paths below clinical_study), and nothing else.
 OPTIONAL_HERE = {
     "id_info", "id_info/nct_id", "brief_title", "sponsors", "sponsors/lead_sponsor", "source", "overall_status",
@@ -115,7 +118,7 @@ def test_layout_lists_the_public_elements_in_order(public_xsd):
 def test_every_settable_element_is_in_the_layout():
     """--set names exactly the layout's elements marked with a set name (those flattened text cannot give)."""
     settable = {b.set_name for b in _bindings(layout.CLINICAL_STUDY) if b.set_name}
-    assert settable == set(layout.SETTABLE)
+    assert settable == set(SETTABLE)
 
 
 def _bindings(binding):
@@ -127,13 +130,13 @@ def _bindings(binding):
 def test_registry_wording_matches_the_schema_enumerations(public_xsd):
     schema = Schema(public_xsd)
     study = dict(schema.shape(schema.element("clinical_study"))["children"])
-    assert set(layout.PHASE_WORDING.values()) == set(study["phase"]["values"])
+    assert set(vocabulary.PHASE_WORDING.values()) == set(study["phase"]["values"])
     assert layout.STUDY_TYPE.values == set(study["study_type"]["values"])
-    assert set(layout.OVERALL_STATUS_WORDING.values()) == set(study["overall_status"]["values"])
+    assert set(vocabulary.OVERALL_STATUS.wording.values()) == set(study["overall_status"]["values"])
     eligibility = dict(study["eligibility"]["children"])
-    assert set(layout.GENDER_WORDING.values()) == set(eligibility["gender"]["values"])
+    assert set(vocabulary.GENDER.wording.values()) == set(eligibility["gender"]["values"])
     assert re.sub(r"[()?:\s]", "", layout.AGE_PATTERN) == re.sub(r"[()]", "", eligibility["minimum_age"]["patterns"][0])
     intervention = dict(study["intervention"]["children"])
-    assert set(layout.INTERVENTION_TYPE_WORDING.values()) == set(intervention["intervention_type"]["values"])
+    assert set(vocabulary.INTERVENTION_TYPE.wording.values()) == set(intervention["intervention_type"]["values"])
     sponsor = dict(dict(study["sponsors"]["children"])["lead_sponsor"]["children"])
-    assert set(layout.AGENCY_CLASSES) == set(sponsor["agency_class"]["values"])
+    assert set(vocabulary.AGENCY_CLASS_XML_VALUES) == set(sponsor["agency_class"]["values"])

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests import corpus
+from tests.support import corpus
 
 FIXTURES = corpus.REPO / "tests" / "fixtures" / "ctgov_json"
 

@@ -7,19 +7,22 @@ the abbreviation and assessors each must give.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 import registry_tool
 from registry_tool.model import Criterion, Eligibility, Outcome, Record, Source
-from registry_tool.normalize import enrich_record
-from registry_tool.normalize.outcomes import abbreviation_of, assessors_of, enrich_outcome
+from registry_tool.normalize import normalize as enrich_record
+from registry_tool.normalize.outcomes import (
+    abbreviation_of,
+    assessors_of,
+    enrich_outcome,
+)
 from registry_tool.normalize.timeframe import parse_time_frame
 from registry_tool.normalize.variants import variant_from_mark
-from tests import normalize_corpus
+from tests.support import FIXTURES, normalize_corpus
 
-GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "outcomes" / "golden.json").read_text("utf-8"))
+GOLDEN = json.loads((FIXTURES / "outcomes" / "golden.json").read_text("utf-8"))
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["measure"][:60] for c in GOLDEN])
@@ -36,7 +39,7 @@ def test_golden_set_covers_both_fields():
 
 
 def test_enrich_outcome_fills_the_outcome():
-    outcome = Outcome("Overall Remission Rate (ORR) as determined by IRC and Investigators")
+    outcome = Outcome(measure="Overall Remission Rate (ORR) as determined by IRC and Investigators")
     enrich_outcome(outcome)
     assert (outcome.abbreviation, outcome.assessors) == ("ORR", ["IRC", "Investigator"])
     enrich_outcome(outcome)
@@ -44,16 +47,16 @@ def test_enrich_outcome_fills_the_outcome():
 
 
 def _record(**fields) -> Record:
-    record = Record("r1", Source("text"), **fields)
+    record = Record(record_id="r1", source=Source("text"), **fields)
     return record
 
 
 def test_time_frame_warnings_name_the_outcome():
     record = _record(outcomes=[
-        Outcome("A", time_frame=parse_time_frame("12 months")),
-        Outcome("B", time_frame=parse_time_frame("See plan description")),
-        Outcome("C", time_frame=parse_time_frame("Baseline, every 8 also at end of study")),
-        Outcome("D", time_frame=None),
+        Outcome(measure="A", time_frame=parse_time_frame("12 months")),
+        Outcome(measure="B", time_frame=parse_time_frame("See plan description")),
+        Outcome(measure="C", time_frame=parse_time_frame("Baseline, every 8 also at end of study")),
+        Outcome(measure="D", time_frame=None),
     ])
     enrich_record(record)
     assert [(w.code, w.field) for w in record.warnings] == [
@@ -66,8 +69,8 @@ def test_time_frame_warnings_name_the_outcome():
 def test_variants_are_found_where_they_are_written():
     record = _record(
         summary="A study of drug X in KRAS G12C mutant NSCLC.",
-        outcomes=[Outcome("Response in EGFR L858R patients", description="Tumours with EML4-ALK fusion.")],
-        eligibility=Eligibility([Criterion("Histologically confirmed NSCLC"), Criterion("EGFR exon 19 deletion")]),
+        outcomes=[Outcome(measure="Response in EGFR L858R patients", description="Tumours with EML4-ALK fusion.")],
+        eligibility=Eligibility([Criterion(text="Histologically confirmed NSCLC"), Criterion(text="EGFR exon 19 deletion")]),
     )
     enrich_record(record)
     assert [(v.text, v.kind, v.gene, v.criterion, v.found_in, v.marked) for v in record.variants] == [
@@ -81,8 +84,8 @@ def test_variants_are_found_where_they_are_written():
 
 def test_the_same_variant_in_a_marked_criterion_is_one_mention():
     record = _record(eligibility=Eligibility([
-        Criterion("Patients with a KRAS G12C or G12D mutation.", number="7"),
-        Criterion("No T315I mutation.", number="8"),
+        Criterion(text="Patients with a KRAS G12C or G12D mutation.", number="7"),
+        Criterion(text="No T315I mutation.", number="8"),
     ]))
     record.variants = [variant_from_mark("G12C", 0), variant_from_mark("G12D", 0)]
     enrich_record(record)
@@ -96,7 +99,7 @@ def test_the_same_variant_in_a_marked_criterion_is_one_mention():
 
 def test_a_mark_takes_the_gene_its_criterion_names():
     record = _record(eligibility=Eligibility([
-        Criterion("Patients with an activating EGFR mutation (exon 21 point mutation)"),
+        Criterion(text="Patients with an activating EGFR mutation (exon 21 point mutation)"),
     ]))
     record.variants = [variant_from_mark("L858R", 0)]
     enrich_record(record)
@@ -104,7 +107,7 @@ def test_a_mark_takes_the_gene_its_criterion_names():
 
 
 def test_typo_candidates_are_reported_with_a_warning():
-    record = _record(eligibility=Eligibility([Criterion("Patients carrying T3151 are excluded.")]))
+    record = _record(eligibility=Eligibility([Criterion(text="Patients carrying T3151 are excluded.")]))
     record.variants = [variant_from_mark("T315I", 0)]
     enrich_record(record)
     assert [(v.text, v.hgvs, v.candidate, v.marked) for v in record.variants] == [
@@ -117,8 +120,8 @@ def test_typo_candidates_are_reported_with_a_warning():
 def test_enrich_record_is_idempotent():
     record = _record(
         summary="BCR::ABL1 positive CML with the T315I mutation.",
-        outcomes=[Outcome("Major molecular response (MMR) by central review", time_frame=parse_time_frame("Q3W"))],
-        eligibility=Eligibility([Criterion("Ph+ ALL with T315I or T3151"), Criterion("ALK rearrangement")]),
+        outcomes=[Outcome(measure="Major molecular response (MMR) by central review", time_frame=parse_time_frame("Q3W"))],
+        eligibility=Eligibility([Criterion(text="Ph+ ALL with T315I or T3151"), Criterion(text="ALK rearrangement")]),
     )
     record.variants = [variant_from_mark("T315I", 0)]
     enrich_record(record)

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import registry_tool
-from registry_tool.api import read_path
+from registry_tool.commands import iter_records
 from registry_tool.errors import Failure, RecordError
-from registry_tool.importers.text import _STRUCTURAL
+from registry_tool.formats.text.layout import STRUCTURAL as _STRUCTURAL
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -54,7 +54,7 @@ def test_label_soup_never_crashes(pieces):
 def test_any_file_through_the_reader_gives_records_or_failures(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("in") / "entry.txt"
     path.write_bytes(data)
-    for result in read_path(str(path)):
+    for result in iter_records([str(path)]):
         if isinstance(result, Failure):
             assert result.code != "internal-error", result.message
             assert result.message and result.path == str(path)
@@ -116,7 +116,7 @@ _BAD_ENTRIES = [b"", b"   \n\t\n", b"Name: x\x00y\n", b"Name: caf\xe9\n", b"\xff
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.just(None), st.sampled_from(_BAD_ENTRIES)), min_size=1, max_size=12))
 def test_batch_counts_add_up(tmp_path_factory, plan):
-    from registry_tool.api import convert, iter_records
+    from registry_tool import convert, iter_records
 
     folder = tmp_path_factory.mktemp("batch")
     for i, bad in enumerate(plan):

@@ -12,10 +12,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from registry_tool import ExportOptions, Failure, Record, UsageError, convert, iter_records, validate
+from registry_tool import (
+    ExportOptions,
+    Failure,
+    Record,
+    UsageError,
+    convert,
+    iter_records,
+    validate,
+)
 from registry_tool.cli import main
-from registry_tool.exporters.tables import LAYOUT_VERSION, TABLES
-from tests.export_support import (
+from registry_tool.formats.tables.layout import LAYOUT_VERSION, TABLES
+from tests.support.export_support import (
     GOLDEN,
     RECORDS,
     fixture_records,
@@ -286,7 +294,7 @@ def test_killed_export_keeps_the_old_folder(tmp_path):
     out = tmp_path / "out"
     export_csv(fixture_records(), out)
     before = _snapshot(out)
-    assert kill_mid_export("registry_tool.exporters.csv_export:CsvExporter", out) == -9
+    assert kill_mid_export("registry_tool.formats.tables.csv_writer:CsvSink", out) == -9
     assert _snapshot(out) == before
     # what a killed process cannot clean up is a hidden temporary folder, never a half-written DIR
     assert all(name.startswith(".out.") and name.endswith(".part") for name in siblings(out))
@@ -439,8 +447,8 @@ def _export_and_validate(inputs: list[str], out: Path) -> tuple[object, list[Fai
 
 def test_corpus_package_validates(xml_corpus, json_corpus, tmp_path):
     """Every shared-corpus record (registry XML and API v2 JSON) exports to a valid package."""
-    pytest.importorskip("registry_tool.importers.ctgov_xml", reason="registry XML importer not merged yet")
-    pytest.importorskip("registry_tool.importers.ctgov_json", reason="API v2 JSON importer not merged yet")
+    pytest.importorskip("registry_tool.formats.ctgov_xml.reader", reason="registry XML importer not merged yet")
+    pytest.importorskip("registry_tool.formats.ctgov_json.reader", reason="API v2 JSON importer not merged yet")
     inputs = [str(xml_corpus[0].parent), str(json_corpus[0].parent)]
     report, failures = _export_and_validate(inputs, tmp_path / "corpus")
     # the exporter's own refusals: only the trials given twice (as XML and as JSON) may be refused

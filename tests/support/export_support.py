@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 
 from registry_tool import Record, iter_records
-from tests import corpus
+from tests.support import FIXTURES, REPO, corpus
 
 Rows = dict[str, list[dict[str, Any]]]
 
-FIXTURES = Path(__file__).parent / "fixtures" / "export"
+FIXTURES = FIXTURES / "export"
 RECORDS = FIXTURES / "records"  # canonical records written by hand
 GOLDEN = FIXTURES / "golden"  # the CSV tables those records export to
 
@@ -43,7 +43,7 @@ def fixture_records() -> list[Record]:
 
 @functools.lru_cache(maxsize=1)
 def _render_corpus() -> Path | None:
-    from tests.render_flat import render, truth_from_xml
+    from tests.support.render_flat import render, truth_from_xml
 
     files = corpus.corpus_files("ctgov-xml")
     if not files:
@@ -78,11 +78,11 @@ def kill_mid_export(exporter: str, out: Path) -> int:
         from {module} import {name}
         sink = {name}({str(out)!r}, ExportOptions())
         for record in iter_records([{str(RECORDS)!r}]):
-            sink.write(record)
+            sink.write(sink.encoder.prepare(record))
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
-    return subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent).returncode
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO).returncode
 
 
 def _decode_csv_cell(text: str, kind: str) -> Any:
@@ -116,7 +116,7 @@ def read_csv_package(folder: Path) -> Rows:
 
 
 _JSON_COLUMNS = {
-    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types"),
+    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types", "criteria_blocks"),
     "interventions": ("other_names", "arm_group_labels"),
     "outcomes": ("time_frame_events", "assessors"),
 }
@@ -243,6 +243,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 "minimum_age": t["minimum_age"],
                 "maximum_age": t["maximum_age"],
                 "healthy_volunteers": t["healthy_volunteers"],
+                "criteria_blocks": t["criteria_blocks"] or [],
             },
             "variants": [
                 {

@@ -12,17 +12,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from registry_tool import xml_safety
 from registry_tool.cli import main
 from registry_tool.errors import Failure
-from registry_tool.importers.ctgov_xml import read
+from registry_tool.formats.ctgov_xml import safety as xml_safety
+from registry_tool.formats.ctgov_xml.reader import read
+from tests.support import read_normalized
 
 SECRET = "registry-tool-test-secret-7f3a9c"
 BODY = b"<clinical_study><id_info><nct_id>NCT09900001</nct_id></id_info><brief_title>%s</brief_title></clinical_study>"
 
 
 def _result(data: bytes):
-    (result,) = read(data, "hostile.xml")
+    (result,) = read_normalized(read, data, "hostile.xml")
     return result
 
 
@@ -127,8 +128,9 @@ def test_the_parser_never_opens_an_external_entity(tmp_path):
                    f'<!DOCTYPE clinical_study SYSTEM "{fifo}">'):
         doc = tmp_path / "evil.xml"
         doc.write_bytes(prolog.encode() + BODY % b"&x;")
-        code = ("import sys; from registry_tool.importers.ctgov_xml import read; "
-                "(r,) = read(open(sys.argv[1], 'rb').read(), sys.argv[1]); print(r.code)")
+        code = ("import sys; from registry_tool.formats.ctgov_xml.reader import read; "
+                "from registry_tool.sources import Document; "
+                "(r,) = read(Document(sys.argv[1])); print(r.code)")
         done = subprocess.run([sys.executable, "-c", code, str(doc)], capture_output=True, text=True, timeout=60)
         assert done.stdout.strip() == "unsafe-xml", done.stderr
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
-
 import registry_tool
-from tests.render_flat import render, truth_from_xml
+from tests.support.render_flat import render, truth_from_xml
 
 # Heading words the criteria splitter turns into kinds, not text.
 _HEADING_WORDS = {"inclusion", "exclusion", "criteria", "key"}

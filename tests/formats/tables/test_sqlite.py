@@ -11,11 +11,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from registry_tool import ExportOptions, Failure, Record, UsageError, convert, iter_records
+from registry_tool import (
+    ExportOptions,
+    Failure,
+    Record,
+    UsageError,
+    convert,
+    iter_records,
+)
 from registry_tool.cli import main
-from registry_tool.exporters.sqlite_export import APPLICATION_ID
-from registry_tool.exporters.tables import LAYOUT_VERSION, TABLES
-from tests.export_support import (
+from registry_tool.formats.tables.layout import LAYOUT_VERSION, TABLES
+from registry_tool.formats.tables.sqlite_writer import APPLICATION_ID
+from tests.support.export_support import (
     GOLDEN,
     RECORDS,
     fixture_records,
@@ -28,7 +35,8 @@ from tests.export_support import (
 
 
 def export_db(records, db: Path, on_failure=None, **options):
-    return convert(records, "sqlite", str(db), ExportOptions(**options), on_failure=on_failure)
+    validate = options.pop("validate", True)
+    return convert(records, "sqlite", str(db), ExportOptions(**options), validate=validate, on_failure=on_failure)
 
 
 def counts(db: Path) -> dict[str, int]:
@@ -71,7 +79,7 @@ def test_empty_string_and_null_stay_apart(tmp_path):
 def test_same_tables_and_columns_as_the_csv_export():
     """The SQLite tables are the CSV tables: same names, same columns in the same order."""
     conn = sqlite3.connect(":memory:")
-    from registry_tool.exporters.sqlite_export import layout_sql
+    from registry_tool.formats.tables.sqlite_writer import layout_sql
 
     for statement in layout_sql():
         conn.execute(statement)
@@ -227,7 +235,7 @@ def test_killed_export_leaves_the_database_as_it_was(tmp_path):
     records = fixture_records()
     export_db(records[:1], db)
     before = dump(db)
-    assert kill_mid_export("registry_tool.exporters.sqlite_export:SqliteExporter", db) == -9
+    assert kill_mid_export("registry_tool.formats.tables.sqlite_writer:SqliteSink", db) == -9
     assert dump(db) == before
     export_db(records, db)  # and the database is usable afterwards
     assert counts(db)["trials"] == 3

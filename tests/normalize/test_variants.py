@@ -10,7 +10,6 @@ exactly the variants it must give.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -24,9 +23,9 @@ from registry_tool.normalize.variants import (
     scan_mentions,
     variant_from_mark,
 )
-from tests import normalize_corpus
+from tests.support import FIXTURES, normalize_corpus
 
-GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "variants" / "golden.json").read_text("utf-8"))
+GOLDEN = json.loads((FIXTURES / "variants" / "golden.json").read_text("utf-8"))
 TARGET = 0.97
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from lxml import etree
 
 from registry_tool.errors import Failure
-from registry_tool.importers.ctgov_xml import read
+from registry_tool.formats.ctgov_xml.reader import read
 from registry_tool.model import Record
-from tests import corpus
+from tests.support import FIXTURES, SCHEMAS, corpus, read_normalized
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ctgov_xml"
+FIXTURES = FIXTURES / "ctgov_xml"
 
 # The --set values that complete a record parsed from flattened text.
 COMPLETING_SET = {
@@ -44,7 +43,7 @@ def imported_corpus() -> tuple[Record | Failure, ...]:
     """The importer's result for each corpus document, in the order of :func:`corpus_documents`."""
     out = []
     for path, data in corpus_documents():
-        results = list(read(data, path))
+        results = read_normalized(read, data, path)
         assert len(results) == 1, path
         out.append(results[0])
     return tuple(out)
@@ -56,7 +55,7 @@ def xml_schema(path: str) -> etree.XMLSchema:
 
 
 def partial_schema() -> etree.XMLSchema:
-    return xml_schema(str(Path(__file__).resolve().parent.parent / "schemas" / "clinical_study_partial.xsd"))
+    return xml_schema(str(SCHEMAS / "clinical_study_partial.xsd"))
 
 
 @lru_cache(maxsize=1)

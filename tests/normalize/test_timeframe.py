@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registry_tool.normalize.timeframe import DAYS_PER_UNIT, days_of, parse_time_frame
-from tests import normalize_corpus
+from tests.support import FIXTURES, normalize_corpus
 
-GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "timeframes" / "golden.json").read_text("utf-8"))
+GOLDEN = json.loads((FIXTURES / "timeframes" / "golden.json").read_text("utf-8"))
 COVERAGE_TARGET = 0.97
 
 
@@ -195,6 +194,6 @@ def test_event_table_is_lower_case():
 
     from registry_tool.normalize import timeframe
 
-    letters = re.sub(r"\\[A-Za-z]|\(\?P<e\d+>", "", timeframe._EVENTS_LOWER.pattern)
+    letters = re.sub(r"\\[A-Za-z]|\(\?P<e\d+>", "", timeframe.vocabulary.EVENTS_LOWER.pattern)
     assert not re.search(r"[A-Z]", letters)
-    assert timeframe._EVENTS_LOWER.pattern == timeframe._EVENTS.pattern
+    assert timeframe.vocabulary.EVENTS_LOWER.pattern == timeframe.vocabulary.EVENTS.pattern

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 import registry_tool
-from registry_tool.api import check_record, read_path
+from registry_tool.commands import iter_records
 from registry_tool.errors import Failure, RecordError
-from registry_tool.importers.ctgov_json import record_from_study
-from registry_tool.normalize.text import clean, unescape_markdown
-from tests.golden import mismatches
+from registry_tool.formats.ctgov_json.reader import record_from_study
+from registry_tool.normalize import normalize
+from registry_tool.pipeline import check_record
+from registry_tool.textclean import clean, unescape_markdown
+from tests.support import FIXTURES
+from tests.support.golden import mismatches
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ctgov_json"
+FIXTURES = FIXTURES / "ctgov_json"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json"))
 # Warnings this importer gives; the shared normalisers may add their own.
-IMPORTER_CODES = {"unknown-enum", "nct-id-format", "missing-value", "sponsor-without-name"}
+IMPORTER_CODES = {"unknown-code", "nct-id-format", "missing-value", "sponsor-without-name"}
 
 
 def _load(name: str) -> dict:
@@ -43,7 +45,7 @@ def test_fixtures_cover_each_shape_of_document():
 @pytest.mark.parametrize("name", CASES)
 def test_golden(name):
     expected = json.loads((FIXTURES / (name.rsplit(".", 1)[0] + ".expected.json")).read_text("utf-8"))
-    results = list(read_path(str(FIXTURES / name), "ctgov-json"))
+    results = list(iter_records([str(FIXTURES / name)], "ctgov-json"))
     assert len(results) == len(expected)
     for want, got in zip(expected, results):
         if "failure" in want:
@@ -69,7 +71,7 @@ def test_auto_detection_reads_api_v2_json():
     assert all(r.source.format == "ctgov-json" for r in results)
 
 
-def test_markdown_escapes_are_dropped_from_text_but_kept_in_extras():
+def test_markdown_escapes_are_dropped_from_text_but_kept_in_the_criteria_block():
     record = registry_tool.parse_file(str(FIXTURES / "one_study.json"))
     assert record.title == "Imatinib <400 mg> Versus Nilotinib in CML [Phase 3]"
     assert record.summary.endswith("10^9/L & above *not* bold.")
@@ -80,14 +82,16 @@ def test_markdown_escapes_are_dropped_from_text_but_kept_in_extras():
         "Prior nilotinib",
         "QTc > 450 ms",
     ]
-    raw = record.extras["protocolSection.eligibilityModule.eligibilityCriteria"]
-    assert raw == _load("one_study.json")["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+    (block,) = record.eligibility.criteria_blocks  # the Markdown as given, which the items are split from
+    assert block.markup == "markdown"
+    assert block.text == _load("one_study.json")["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+    assert "protocolSection.eligibilityModule.eligibilityCriteria" not in record.extras
 
 
 def test_an_escaped_bullet_is_text_not_a_new_criterion():
     criteria = "Inclusion Criteria:\n\n* Adults\n\\* footnote: see 1\\. above"
     study = _study(eligibilityModule={"eligibilityCriteria": criteria})
-    record = record_from_study(study, None)
+    record = normalize(record_from_study(study, None))
     assert [c.text for c in record.eligibility.criteria][-1].startswith("* footnote: see 1. above")
 
 
@@ -159,7 +163,7 @@ def test_a_study_that_cannot_be_read_names_the_json_path(study, json_path):
 
 def test_every_corpus_study_imports_and_validates(json_corpus):
     for path in json_corpus:
-        results = list(read_path(str(path), "auto"))
+        results = list(iter_records([str(path)], "auto"))
         assert len(results) == 1, path
         record = results[0]
         assert not isinstance(record, Failure), record.describe()
@@ -175,6 +179,7 @@ def test_corpus_text_has_no_markdown_escapes_left(json_corpus):
     for path in json_corpus:
         data = registry_tool.parse_file(str(path)).to_dict()
         data.pop("extras")
+        data["eligibility"].pop("criteria_blocks")  # the Markdown as given
         for text in _strings(data):
             assert not escaped.search(text), (path.name, text)
 
@@ -209,7 +214,7 @@ def test_same_study_from_legacy_xml_and_api_v2_json_agrees(json_corpus, xml_corp
     The two files are different versions of the record (years apart), so only
     fields that did not change between them are compared.
     """
-    pytest.importorskip("registry_tool.importers.ctgov_xml")
+    pytest.importorskip("registry_tool.formats.ctgov_xml.reader")
     xml_by_id = {p.stem: p for p in xml_corpus}
     pairs = [(p, xml_by_id[p.stem]) for p in json_corpus if p.stem in xml_by_id]
     assert pairs

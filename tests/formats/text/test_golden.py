@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 import registry_tool
-from registry_tool.api import read_path
+from registry_tool.commands import iter_records
 from registry_tool.errors import Failure
-from tests.golden import mismatches
+from tests.support import FIXTURES
+from tests.support.golden import mismatches
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text"
+FIXTURES = FIXTURES / "text"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.txt"))
 # The entries the parser accepts (a refused entry's expected file holds its "error").
 ACCEPTED = [c for c in CASES if "error" not in json.loads((FIXTURES / f"{c}.json").read_text("utf-8"))]
@@ -33,11 +33,11 @@ def test_there_are_enough_golden_fixtures():
 @pytest.mark.parametrize("name", CASES)
 def test_golden_entry(name):
     expected = json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))
-    results = list(read_path(str(FIXTURES / f"{name}.txt"), "text"))
+    results = list(iter_records([str(FIXTURES / f"{name}.txt")], "text"))
     assert len(results) == 1
     result = results[0]
     if "error" in expected:
-        assert isinstance(result, Failure), f"expected a failure, got a record"
+        assert isinstance(result, Failure), "expected a failure, got a record"
         assert mismatches(expected["error"], result.to_dict()) == []
         assert result.message  # says what was expected
         return

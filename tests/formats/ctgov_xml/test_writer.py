@@ -10,12 +10,25 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from registry_tool import ExportOptions, Record, UsageError, convert, iter_records, parse_file
+from registry_tool import (
+    ExportOptions,
+    Record,
+    UsageError,
+    convert,
+    iter_records,
+    parse_file,
+)
 from registry_tool.cli import main
 from registry_tool.errors import RecordError
-from registry_tool.exporters.xml_export import XmlExporter, build_document, document_bytes, file_name
-from registry_tool.importers.ctgov_xml import read
-from tests.xml_support import (
+from registry_tool.formats.ctgov_xml.reader import read
+from registry_tool.formats.ctgov_xml.writer import (
+    XmlSink,
+    build_document,
+    document_bytes,
+    file_name,
+)
+from tests.support import read_normalized
+from tests.support.xml_support import (
     COMPLETING_SET,
     FIXTURES,
     corpus_documents,
@@ -39,7 +52,7 @@ def export(record: Record, set_values: dict | None = None) -> tuple[bytes, list]
 
 
 def reimport(data: bytes) -> Record:
-    (record,) = read(data, "exported.xml")
+    (record,) = read_normalized(read, data, "exported.xml")
     assert isinstance(record, Record), record
     return record
 
@@ -100,7 +113,7 @@ def test_every_corpus_record_round_trips(xml_corpus):
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("0*.xml")), ids=lambda p: p.stem)
 def test_golden_documents_round_trip(path):
-    (record,) = read(path.read_bytes(), str(path))
+    (record,) = read_normalized(read, path.read_bytes(), str(path))
     data, warnings = export(record)
     back = reimport(data)
     assert same_record(record, back) == []
@@ -109,7 +122,7 @@ def test_golden_documents_round_trip(path):
 
 def test_complete_golden_document_comes_back_as_written(public_xsd):
     path = FIXTURES / "01_complete_interventional.xml"
-    (record,) = read(path.read_bytes(), str(path))
+    (record,) = read_normalized(read, path.read_bytes(), str(path))
     data, warnings = export(record)
     assert warnings == []
     assert content(data) == content(path.read_bytes())
@@ -190,7 +203,7 @@ def test_an_edited_document_is_read_for_what_it_says(cnct19):
 
 def test_set_never_replaces_a_value_the_record_has():
     path = FIXTURES / "01_complete_interventional.xml"
-    (record,) = read(path.read_bytes(), str(path))
+    (record,) = read_normalized(read, path.read_bytes(), str(path))
     data, _ = export(record, {"source": "Someone Else", "overall_status": "Completed"})
     doc = etree.fromstring(data)
     assert doc.findtext("source") == "Example University Hospital"
@@ -236,7 +249,7 @@ def test_cli_value_the_schema_refuses_is_a_usage_error(cnct19_path, item):
 
 
 def test_set_values_are_written_in_the_registry_spelling(cnct19):
-    from registry_tool.exporters.xml_export import check_set_values
+    from registry_tool.formats.ctgov_xml.writer import check_set_values
 
     spelled = check_set_values({"study_type": "interventional", "gender": "ALL", "overall_status": "active not recruiting"})
     assert spelled == {"study_type": "Interventional", "gender": "All", "overall_status": "Active, not recruiting"}
@@ -317,13 +330,13 @@ def test_an_interrupted_export_leaves_nothing(tmp_path):
 
 def test_exporter_rejects_bad_set_values_up_front():
     with pytest.raises(UsageError):
-        XmlExporter(None, ExportOptions(set_values={"phase": "Phase 2"}))
+        XmlSink(None, ExportOptions(set_values={"phase": "Phase 2"}))
 
 
 def test_strict_is_a_record_error_naming_each_element(cnct19):
-    exporter = XmlExporter(None, ExportOptions(strict=True))
+    exporter = XmlSink(None, ExportOptions(strict=True)).encoder
     with pytest.raises(RecordError) as info:
-        exporter.write(cnct19)
+        exporter.prepare(cnct19)
     for path in TEXT_MISSING:
         assert f"<{path}>" in info.value.failure.message
     assert info.value.failure.code == "xml-missing-element"
@@ -339,7 +352,7 @@ def test_api_v2_style_values_get_registry_wording():
     """Enumerated elements get the registry's words for the record's code; free-text design fields
     keep the record's own text; ISO dates become registry dates; the note keeps the exact values."""
     path = FIXTURES / "01_complete_interventional.xml"
-    (record,) = read(path.read_bytes(), str(path))
+    (record,) = read_normalized(read, path.read_bytes(), str(path))
     d = record.to_dict()
     d["study_type"] = {"text": "INTERVENTIONAL", "code": "INTERVENTIONAL"}
     d["design"]["allocation"] = {"text": "RANDOMIZED", "code": "RANDOMIZED"}
@@ -387,12 +400,12 @@ def test_a_broken_note_is_ignored_with_a_warning(note):
     path = FIXTURES / "01_complete_interventional.xml"
     original = path.read_bytes()
     root = etree.fromstring(original, etree.XMLParser(remove_blank_text=True, remove_comments=True))
-    from registry_tool.importers.ctgov_xml import document_digest
+    from registry_tool.formats.ctgov_xml.note import document_digest
 
     if b"%s" in note:
         note = note % document_digest(root).encode()
     data = original.replace(b"<clinical_study", b"<?registry-tool " + note + b"?>\n<clinical_study", 1)
     record = reimport(data)
     assert "note-unreadable" in [w.code for w in record.warnings]
-    (plain,) = read(original, "exported.xml")
+    (plain,) = read_normalized(read, original, "exported.xml")
     assert same_record(plain, record) == []

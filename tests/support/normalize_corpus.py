@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from registry_tool.model import Eligibility, Outcome, Record, Source
-from tests.corpus import corpus_files
+from tests.support.corpus import corpus_files
 
 
 def _xml_roots():
@@ -91,13 +91,13 @@ def corpus_records() -> list[Record]:
     records = []
     for path, root in _xml_roots():
         outcomes = [
-            Outcome(o.findtext("measure") or "", tag.split("_")[0], o.findtext("description"),
-                    parse_time_frame(o.findtext("time_frame")))
+            Outcome(measure=o.findtext("measure") or "", type=tag.split("_")[0], description=o.findtext("description"),
+                    time_frame=parse_time_frame(o.findtext("time_frame")))
             for tag in ("primary_outcome", "secondary_outcome", "other_outcome")
             for o in root.iterfind(tag)
         ]
         block = root.findtext("eligibility/criteria/textblock") or ""
         summary = " ".join((root.findtext("brief_summary/textblock") or "").split()) or None
-        records.append(Record(Path(path).stem, Source("ctgov-xml", str(path)), summary=summary,
+        records.append(Record(record_id=Path(path).stem, source=Source("ctgov-xml", str(path)), summary=summary,
                               outcomes=outcomes, eligibility=Eligibility(split_criteria(block))))
     return records
