@@ -15,15 +15,22 @@ are :mod:`registry_tool.commands`.
 
 from __future__ import annotations
 
-from .version import __version__  # noqa: E402, F401
-
-from .commands import ValidationReport, export, fetch, iter_records, parse_file, parse_text, validate_files  # noqa: E402
+from .commands import (  # noqa: E402
+    ValidationReport,
+    export,
+    fetch,
+    iter_records,
+    parse_file,
+    parse_text,
+    validate_files,
+)
 from .errors import Failure, ParseError, RecordError, RegistryToolError, UsageError  # noqa: E402
 from .formats.base import WriteOptions  # noqa: E402
 from .model import Record  # noqa: E402
 from .normalize import STACK, normalize  # noqa: E402
 from .pipeline import BatchReport, convert  # noqa: E402
 from .validation import Violation, validate  # noqa: E402
+from .version import __version__  # noqa: E402, F401
 
 ExportOptions = WriteOptions  # the name earlier versions used
 

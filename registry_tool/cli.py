@@ -20,7 +20,8 @@ from . import commands
 from .errors import Failure, RegistryToolError, UsageError
 from .formats import WRITERS
 from .formats.base import WriteOptions
-from .pipeline import BatchReport, Processed
+from .pipeline import BatchReport
+from .processing import Processed
 from .sources import expand_inputs
 from .version import __version__
 from .workers import default_jobs

@@ -22,7 +22,8 @@ from .formats.canonical.partfile import PartFileSink
 from .formats.json_documents import iter_json_values
 from .model import Record
 from .normalize import Step, normalize
-from .pipeline import BatchReport, Processed, Progress
+from .pipeline import BatchReport, Progress
+from .processing import Processed, read_document
 from .sources import Document, expand_inputs, file_documents
 from .sources.registry_api import (
     DEFAULT_BASE_URL,
@@ -60,7 +61,7 @@ def iter_records(
     if from_format != "auto":
         formats.reader(from_format)  # fail early on an unknown name
     for document in file_documents(paths):
-        for result in pipeline.read_document(document, from_format):
+        for result in read_document(document, from_format):
             if isinstance(result, Canonical):
                 yield result.record
             elif isinstance(result, Record):

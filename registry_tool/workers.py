@@ -1,6 +1,6 @@
 """Worker processes: documents prepared in parallel, handed back in input order.
 
-Each worker runs :meth:`registry_tool.pipeline.Job.process_document` on a
+Each worker runs :meth:`registry_tool.processing.Job.process_document` on a
 chunk of documents (reading the files itself, so only paths travel to it)
 and sends back what the writer writes. The main process keeps at most a few
 chunks per worker in flight, so memory stays flat however long the batch, and
@@ -23,13 +23,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
-from typing import TYPE_CHECKING
 
 from .errors import Failure
+from .processing import Job, Processed
 from .sources import Document
-
-if TYPE_CHECKING:
-    from .pipeline import Job, Processed
 
 CHUNK = 16  # documents a task: enough to pay for the round trip, few enough to spread the work
 IN_FLIGHT_PER_WORKER = 3
@@ -66,8 +63,6 @@ def default_jobs() -> int:
 def process_in_workers(job: Job, documents: Iterable[Document | Failure],
                        jobs: int) -> Iterator[tuple[Document | None, list[Processed]]]:
     """(document, its processed records) in input order, prepared by ``jobs`` worker processes."""
-    from .pipeline import Processed
-
     pending: deque[tuple[list[Document | Failure], Future[list[list[Processed]]] | None]] = deque()
     limit = jobs * IN_FLIGHT_PER_WORKER
     stream = iter(documents)

@@ -13,7 +13,13 @@ from .criteria import criteria_from_block
 from .outcomes import enrich_outcome
 from .phases import phases_in_prose
 from .timeframe import parse_time_frame
-from .variants import find_mentions, genes_in, may_name_variants, variant_from_mark, variant_key
+from .variants import (
+    find_mentions,
+    genes_in,
+    may_name_variants,
+    variant_from_mark,
+    variant_key,
+)
 
 
 def split_criteria_blocks(record: Record) -> Record:

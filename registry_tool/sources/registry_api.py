@@ -31,10 +31,10 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-from ..version import __version__
 from ..atomic import atomic_writer
 from ..errors import Failure, UsageError
 from ..identifiers import NCT_ID, nct_id_of
+from ..version import __version__
 from .files import Document
 
 DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"

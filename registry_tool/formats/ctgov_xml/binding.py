@@ -33,7 +33,8 @@ from lxml import etree
 
 from ...model import CodedText, Record
 from ...textclean import fold_ws
-from ...vocabulary import Concept, key as spelling_key
+from ...vocabulary import Concept
+from ...vocabulary import key as spelling_key
 
 Element: TypeAlias = etree._Element
 

@@ -29,7 +29,16 @@ from lxml import etree
 
 from ... import vocabulary
 from ...identifiers import NCT_ID
-from ...model import ArmGroup, CriteriaBlock, Criterion, Enrollment, Intervention, Outcome, Sponsor, TimeFrame
+from ...model import (
+    ArmGroup,
+    CriteriaBlock,
+    Criterion,
+    Enrollment,
+    Intervention,
+    Outcome,
+    Sponsor,
+    TimeFrame,
+)
 from ...normalize.criteria import criteria_from_block
 from ...textclean import fold_ws
 from .binding import (

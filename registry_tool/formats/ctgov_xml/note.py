@@ -23,8 +23,8 @@ from typing import Any
 from lxml import etree
 
 from ...model import Record
-from ..base import Canonical
 from ...normalize.criteria import criteria_from_block
+from ..base import Canonical
 from .binding import LoadState, load_children
 from .layout import CLINICAL_STUDY, source_block
 

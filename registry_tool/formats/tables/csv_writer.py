@@ -17,9 +17,9 @@ import os
 from collections.abc import Callable
 from typing import IO, Any
 
-from ...version import __version__
 from ...atomic import AtomicDirectory
 from ...errors import RegistryToolError, UsageError
+from ...version import __version__
 from ..base import WriteOptions
 from .layout import LAYOUT_VERSION, TABLES, Table, TableSink
 

@@ -44,6 +44,7 @@ from .layout import (
     line_kind,
 )
 
+
 @dataclass(slots=True)
 class Segment:
     """A labelled piece of one line."""

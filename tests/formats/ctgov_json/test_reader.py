@@ -19,7 +19,7 @@ from registry_tool.commands import iter_records
 from registry_tool.errors import Failure, RecordError
 from registry_tool.formats.ctgov_json.reader import record_from_study
 from registry_tool.normalize import normalize
-from registry_tool.pipeline import check_record
+from registry_tool.processing import check_record
 from registry_tool.textclean import clean, unescape_markdown
 from tests.support import FIXTURES
 from tests.support.golden import mismatches
