@@ -1,7 +1,8 @@
 """What every benchmark script shares: the command line, the machine line, and
 timing ``registry-tool`` in a child process (whole process: start-up included).
 
-Imported by the scripts beside it; not part of the package.
+Imported by the scripts beside it; not part of the package, and it imports
+nothing of ``tests/``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,23 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.support.corpus import corpus_files  # noqa: E402
+
+
+def shared_dir() -> Path | None:
+    """The shared folder (``corpus/``, ``seeds/``): ``$REGISTRY_TOOL_SHARED``, else ``shared/``
+    beside the repository or one of its parents."""
+    env = os.environ.get("REGISTRY_TOOL_SHARED")
+    for candidate in ([Path(env)] if env else []) + [parent / "shared" for parent in REPO.parents]:
+        if (candidate / "corpus").is_dir():
+            return candidate
+    return None
+
+
+def corpus_files(kind: str) -> list[Path]:
+    """Sorted files of ``corpus/<kind>`` (``ctgov-xml``, ``ctgov-json``, ``ictrp``), [] if absent."""
+    shared = shared_dir()
+    folder = shared / "corpus" / kind if shared else None
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder and folder.is_dir() else []
 
 # Runs ``registry-tool`` in a grandchild and prints its seconds, exit status and
 # peak RSS (KiB): RUSAGE_CHILDREN of this small wrapper is exactly that process.
@@ -58,14 +75,7 @@ def start(
         print("shared corpus not found (set REGISTRY_TOOL_SHARED)", file=sys.stderr)
         return None
     print(machine_line())
-    print(f"build: {build_line()}")
     return args
-
-
-def build_line() -> str:
-    """How the measured ``registry-tool`` was built (compiled with mypyc, or pure Python)."""
-    out = subprocess.run([registry_tool_exe(), "--version"], capture_output=True, text=True)
-    return out.stdout.strip().partition("(")[2].rstrip(")") or out.stderr.strip()
 
 
 def registry_tool_exe() -> str:
@@ -115,27 +125,39 @@ def scaling(
     command: Callable[[Path, Path], list[str]],
     unit: str = "records",
     sizes: tuple[int, int] = (1, 10),
-) -> tuple[float, float]:
-    """Time ``registry-tool`` on a batch and on one ``sizes[1] / sizes[0]`` times larger.
+    jobs: tuple[int, ...] = (1, 2),
+) -> dict[int, float]:
+    """Time ``registry-tool`` on a batch and on one ``sizes[1] / sizes[0]`` times larger, with
+    each number of worker processes in ``jobs`` (``--jobs N`` is added to the command).
 
     ``make_batch(folder, copies)`` fills ``folder`` and returns how many
     records (or entries) it holds; ``command(folder, out)`` is the
-    ``registry-tool`` argument list for it. Prints, per batch, the rate and
-    the process's peak memory, then the memory ratio (records stream through,
-    so it should stay near 1). Returns the larger batch's rate and the ratio.
+    ``registry-tool`` argument list for it. Prints, per batch and ``--jobs``,
+    the rate and the process's peak memory, then the memory ratio of the
+    larger batch to the smaller one (records stream through, so it should stay
+    near 1) and the speed-up of each ``--jobs`` over ``--jobs 1``. Returns the
+    larger batch's rate for each ``--jobs``.
     """
-    peaks: dict[int, int] = {}
-    rate = 0.0
+    rates: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        folders = {}
         for copies in sizes:
             folder = Path(tmp) / f"x{copies}"
             folder.mkdir()
-            n = make_batch(folder, copies)
-            seconds, rc, peaks[copies] = best_run(repeat, *command(folder, Path(tmp) / f"out{copies}"))
-            rate = n / seconds
-            status = "" if rc == 0 else f" (exit status {rc})"
-            print(f"{label} x{copies:<2}: {n:6d} {unit} in {seconds:6.2f} s = {rate:7.0f} {unit}/s, "
-                  f"peak memory {peaks[copies] / 1024:6.1f} MiB{status}")
-    ratio = peaks[sizes[1]] / peaks[sizes[0]]
-    print(f"{label} memory ratio x{sizes[1]}/x{sizes[0]}: {ratio:.2f} (target < 1.2)")
-    return rate, ratio
+            folders[copies] = (folder, make_batch(folder, copies))
+        for n_jobs in jobs:
+            peaks: dict[int, int] = {}
+            for copies in sizes:
+                folder, n = folders[copies]
+                out = Path(tmp) / f"out{copies}-{n_jobs}"
+                seconds, rc, peaks[copies] = best_run(repeat, *command(folder, out), "--jobs", str(n_jobs))
+                rate = n / seconds
+                status = "" if rc == 0 else f" (exit status {rc})"
+                print(f"{label} x{copies:<2} --jobs {n_jobs}: {n:6d} {unit} in {seconds:6.2f} s = {rate:7.0f} {unit}/s, "
+                      f"peak memory {peaks[copies] / 1024:6.1f} MiB{status}")
+                rates[n_jobs] = rate
+            print(f"{label} --jobs {n_jobs} memory ratio x{sizes[1]}/x{sizes[0]}: {peaks[sizes[1]] / peaks[sizes[0]]:.2f}"
+                  " (target < 1.2)")
+    for n_jobs in jobs[1:]:
+        print(f"{label}: --jobs {n_jobs} is {rates[n_jobs] / rates[jobs[0]]:.2f}x --jobs {jobs[0]} (x{sizes[1]} batch)")
+    return rates

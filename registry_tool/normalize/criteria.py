@@ -36,7 +36,7 @@ item's text, number or section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import CriteriaBlock, Criterion
 from ..textclean import clean, unescape_markdown
@@ -84,6 +84,17 @@ class CriterionSpan:
     criterion: Criterion
     first_line: int
     last_line: int
+    # the texts of the lines that continue it, joined to its text when the block ends
+    # (joining as each line comes would copy the text once a line: quadratic in the lines)
+    continued: list[str] = field(default_factory=list)
+
+    def ends_with_colon(self) -> bool:
+        """Whether its text, as it stands, ends with a colon (spaces and full stops aside)."""
+        for part in reversed(self.continued):  # a part of only spaces and full stops: look further back
+            end = part.rstrip(" .")
+            if end:
+                return end.endswith(":")
+        return self.criterion.text.rstrip(" .").endswith(":")
 
 
 @dataclass(slots=True)
@@ -258,7 +269,8 @@ class _Splitter:
     def continue_item(self, line: _Line) -> None:
         top = self.stack[-1]
         span = self.spans[top.item]
-        span.criterion.text = f"{span.criterion.text} {line.content}".strip() if line.content else span.criterion.text
+        if line.content:
+            span.continued.append(line.content)
         span.last_line = line.index
         top.last_line = self.lines[line.index]
 
@@ -295,7 +307,7 @@ class _Splitter:
 
     def leads_in(self, top: _Open) -> bool:
         """A paragraph that ends with a colon takes the deeper items after it."""
-        return self.spans[top.item].criterion.text.rstrip(" .").endswith(":")
+        return self.spans[top.item].ends_with_colon()
 
     def nests_by_style(self, top: _Open, line: _Line) -> bool:
         """"... any of the following:" then "i) ...": numbered in another style, at the same indent."""
@@ -377,6 +389,10 @@ class _Splitter:
         self.flush_pending()
         if self.empty_marker is not None and self.empty_marker.number:
             self.add(self.empty_marker, "", self.parent_for(self.empty_marker))  # keep its number
+        for span in self.spans:
+            if span.continued:
+                span.criterion.text = " ".join([span.criterion.text, *span.continued]).strip()
+                span.continued = []
         return self.spans
 
     def take_empty_marker(self, line: _Line) -> _Line:

@@ -68,6 +68,7 @@ def phases_from_summary(record: Record) -> Record:
 def parse_time_frames(record: Record) -> Record:
     """Points, horizon and events of each outcome's time frame not parsed yet; a warning for each
     time frame not fully understood (``time-frame-unparsed``: no point at all; ``time-frame-partial``)."""
+    warned = _Once(record)
     for i, outcome in enumerate(record.outcomes):
         tf = outcome.time_frame
         if tf is None:
@@ -79,8 +80,7 @@ def parse_time_frames(record: Record) -> Record:
                 continue
             outcome.time_frame = tf = parsed
         if not tf.fully_parsed:
-            _warn_once(
-                record,
+            warned.warn(
                 "time-frame-unparsed" if not tf.points else "time-frame-partial",
                 f"time frame {tf.text!r} was not fully understood; "
                 + ("no time points were taken from it" if not tf.points else "some of it gave no time point"),
@@ -108,14 +108,20 @@ def add_found_variants(record: Record) -> Record:
     added again.
     """
     texts = _variant_texts(record)
-    context = list(record.variants)
+    # the variants already named (the marks, mostly), each once: what a typo is checked against
+    context = list({variant_key(v): v for v in record.variants}.values())
     if not context and not may_name_variants("\n".join(text for _, text, _ in texts if text)):
         return record  # most records name no variant: one quick look at all their text
     present = {(v.found_in, variant_key(v)) for v in record.variants if not v.marked}
+    marks_of: dict[int, list[Variant]] = {}
+    for v in record.variants:
+        if v.marked and v.criterion is not None:
+            marks_of.setdefault(v.criterion, []).append(v)
+    warned = _Once(record)
     for path, text, criterion in texts:
         if not text:
             continue
-        marks = [v for v in record.variants if v.marked and criterion is not None and v.criterion == criterion]
+        marks = marks_of.get(criterion, []) if criterion is not None else []
         mentions = find_mentions(text, context)
         for mention in mentions:
             found = mention.variant
@@ -133,8 +139,7 @@ def add_found_variants(record: Record) -> Record:
                 Variant(found.text, found.kind, found.hgvs, found.gene, False, criterion, path, found.candidate)
             )
             if found.candidate:
-                _warn_once(
-                    record,
+                warned.warn(
                     "variant-candidate",
                     f"{found.text!r} in {path} looks like a typo of {found.hgvs}; reported as a candidate",
                     path,
@@ -154,8 +159,7 @@ def check_variant_count(record: Record) -> Record:
         return record
     marked = sum(1 for v in record.variants if v.marked)
     if declared != marked:
-        _warn_once(
-            record,
+        _Once(record).warn(
             "variant-count-mismatch",
             f"the entry declares {declared} variant(s) but {marked} marked variant(s) were found",
             "declared_variant_count",
@@ -163,9 +167,17 @@ def check_variant_count(record: Record) -> Record:
     return record
 
 
-def _warn_once(record: Record, code: str, message: str, field: str | None) -> None:
-    if not any(w.code == code and w.message == message and w.field == field for w in record.warnings):
-        record.warn(code, message, field)
+class _Once:
+    """A record's warnings given once each: a step run again adds none it gave before."""
+
+    def __init__(self, record: Record):
+        self.record = record
+        self.given = {(w.code, w.message, w.field) for w in record.warnings}
+
+    def warn(self, code: str, message: str, field: str | None) -> None:
+        if (code, message, field) not in self.given:
+            self.given.add((code, message, field))
+            self.record.warn(code, message, field)
 
 
 def _variant_texts(record: Record) -> list[tuple[str, str | None, int | None]]:

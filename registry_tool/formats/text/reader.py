@@ -23,6 +23,7 @@ finds the variants the text names.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -362,8 +363,9 @@ def _take_criteria(state: _Assembly) -> None:
     offset = len(record.eligibility.criteria)
     for span in spans:
         record.eligibility.criteria.append(span.criterion)
+    firsts = [span.first_line for span in spans]
     for i, texts in marks:
-        criterion = _criterion_for_line(spans, i)
+        criterion = _criterion_for_line(firsts, i)
         if criterion is None:
             for text in texts:
                 record.warn(
@@ -378,13 +380,14 @@ def _take_criteria(state: _Assembly) -> None:
                                            criterion=None if criterion is None else criterion + offset))
 
 
-def _criterion_for_line(spans: list, line_index: int) -> int | None:
-    """The criterion a line belongs to; a marks-only line belongs to the criterion above it."""
-    for k, span in enumerate(spans):
-        if span.first_line <= line_index <= span.last_line:
-            return k
-    above = [k for k, span in enumerate(spans) if span.last_line < line_index]
-    return above[-1] if above else None
+def _criterion_for_line(firsts: list[int], line_index: int) -> int | None:
+    """The criterion a line belongs to; a marks-only line belongs to the criterion above it.
+
+    ``firsts`` are the criteria's first lines: the splitter gives criteria in
+    line order, each over lines of its own, so the last criterion starting at
+    or before the line is the one holding it, or the one above it."""
+    k = bisect_right(firsts, line_index) - 1
+    return k if k >= 0 else None
 
 
 def _split_mark(mark: str) -> list[str]:
