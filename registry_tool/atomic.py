@@ -149,6 +149,28 @@ def _rename_exchange(a: str, b: str) -> bool:
     return result == 0
 
 
+def sync_filesystem(path: str) -> None:
+    """Make every file written under ``path`` durable at once: Linux ``syncfs`` on its file
+    system (one call for a folder of thousands of files), ``os.sync`` elsewhere."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            fd = os.open(path, os.O_RDONLY)
+        except (OSError, ImportError):
+            fd = -1
+        if fd >= 0:
+            try:
+                if ctypes.CDLL(None, use_errno=True).syncfs(fd) == 0:
+                    return
+            except (OSError, AttributeError):
+                pass
+            finally:
+                os.close(fd)
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def _fsync_directory(path: str) -> None:
     """Make a rename in ``path`` durable (no-op where directories cannot be opened)."""
     try:

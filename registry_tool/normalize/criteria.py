@@ -35,8 +35,11 @@ item's text, number or section.
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field
+from functools import lru_cache
+from msgspec import Struct
+from msgspec import field as msgspec_field
 
 from ..model import CriteriaBlock, Criterion
 from ..textclean import clean, unescape_markdown
@@ -77,8 +80,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WRAP_MIN, _WRAP_MAX = 60, 100
 
 
-@dataclass(slots=True)
-class CriterionSpan:
+class CriterionSpan(Struct):
     """A criterion and the 0-based lines of the block it was built from."""
 
     criterion: Criterion
@@ -86,7 +88,7 @@ class CriterionSpan:
     last_line: int
     # the texts of the lines that continue it, joined to its text when the block ends
     # (joining as each line comes would copy the text once a line: quadratic in the lines)
-    continued: list[str] = field(default_factory=list)
+    continued: list[str] = msgspec_field(default_factory=list)
 
     def ends_with_colon(self) -> bool:
         """Whether its text, as it stands, ends with a colon (spaces and full stops aside)."""
@@ -97,8 +99,7 @@ class CriterionSpan:
         return self.criterion.text.rstrip(" .").endswith(":")
 
 
-@dataclass(slots=True)
-class _Line:
+class _Line(Struct, gc=False):
     index: int
     indent: int
     content: str  # the line without its marker
@@ -107,8 +108,7 @@ class _Line:
     content_col: int  # where the text after the marker starts
 
 
-@dataclass(slots=True)
-class _Open:
+class _Open(Struct, gc=False):
     """An item that later lines may continue or nest under."""
 
     item: int  # index into the spans
@@ -153,8 +153,7 @@ def _read_line(index: int, raw: str) -> _Line:
     return _Line(index, indent, content, family, number, col)
 
 
-@dataclass(slots=True)
-class _Heading:
+class _Heading(Struct, gc=False):
     kind: str | None | bool  # False: no kind change (a section heading)
     title: str | None  # section text, None for a plain kind heading
     level: int  # 0 kind heading, 1 capitals / dashed, 2 label ("Age:")
@@ -428,15 +427,23 @@ def criteria_from_block(block: CriteriaBlock) -> list[Criterion]:
     their escapes and fold their white space. An item the block's headings
     give no kind gets the block's own kind (an ICTRP inclusion block, say).
     """
-    items = split_criteria(block.text)
-    if block.markup == "markdown":
+    # Cached by the block's text: the XML writer asks again for the block it writes, and
+    # registries repeat blocks. Each call gets its own copies of the items.
+    return [copy.copy(c) for c in _split_block(block.text, block.markup, block.kind)]
+
+
+@lru_cache(maxsize=1024)
+def _split_block(text: str, markup: str, kind: str | None) -> tuple[Criterion, ...]:
+    """The items of a block, split once per distinct block (see :func:`criteria_from_block`)."""
+    items = split_criteria(text)
+    if markup == "markdown":
         kept: dict[int, int] = {}  # old index -> new index of the items that keep some text
         cleaned: list[Criterion] = []
         for i, criterion in enumerate(items):
-            text = clean(unescape_markdown(criterion.text))
-            if not text:  # only escapes: no item (an item nested under it moves up to its parent)
+            item_text = clean(unescape_markdown(criterion.text))
+            if not item_text:  # only escapes: no item (an item nested under it moves up to its parent)
                 continue
-            criterion.text = text
+            criterion.text = item_text
             if criterion.section:
                 criterion.section = clean(unescape_markdown(criterion.section))
             parent = criterion.parent
@@ -446,8 +453,8 @@ def criteria_from_block(block: CriteriaBlock) -> list[Criterion]:
             kept[i] = len(cleaned)
             cleaned.append(criterion)
         items = cleaned
-    if block.kind is not None:
+    if kind is not None:
         for criterion in items:
             if criterion.kind is None:
-                criterion.kind = block.kind
-    return items
+                criterion.kind = kind
+    return tuple(items)

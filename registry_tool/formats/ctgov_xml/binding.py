@@ -156,6 +156,9 @@ class LoadState:
     record: Record
     # the record field being filled, as a JSON path prefix for warnings: "design.", "outcomes[2]."
     where: str = ""
+    # Slot values known to be what their elements say: the writer's own, read back from the tree it
+    # built (json_to_elements then element_to_json gives the value back), so not converted again
+    trusted: dict[str, Any] = field(default_factory=dict)
 
     def keep(self, path: str, value: Any, repeat: bool = False) -> None:
         """Put ``value`` in extras under ``path``; a second value there makes a list."""
@@ -196,6 +199,8 @@ class DumpState:
     warnings: list[tuple[str, str, str | None]] = field(default_factory=list)
     # extras attributes by the path of their element: {"enrollment": {"foo": "1"}}
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    slots_written: dict[str, Any] = field(default_factory=dict)  # Slot path -> the extras value written
+    left_out: list[str] = field(default_factory=list)  # paths of what the registry schema made us drop
 
     def __post_init__(self) -> None:
         for key, value in self.record.extras.items():
@@ -425,10 +430,18 @@ class Slot(Binding):
     indexed: bool = False  # a repeated element's values are one list under its path
 
     def load(self, el, obj, path, state):
-        state.keep(path, element_to_json(el), self.repeat)
+        trusted = state.trusted.get(path, _UNTRUSTED)
+        if trusted is _UNTRUSTED:
+            state.keep(path, element_to_json(el), self.repeat)
+        elif path not in state.record.extras:  # a repeated element's list is taken whole, once
+            state.record.extras[path] = trusted
 
     def dump(self, obj, parent, path, state):
-        self.write_extra(parent, path, state)
+        if self.write_extra(parent, path, state):
+            state.slots_written[path] = state.record.extras[path]
+
+
+_UNTRUSTED = object()
 
 
 @dataclass

@@ -99,11 +99,15 @@ def _assign(data: Any, path: list[Any], value: Any) -> None:
 _NOT_COMPARED = frozenset({"source", "warnings"})
 
 
-def note_values(record: Record, data: dict[str, Any], root: etree._Element) -> tuple[list[tuple[list[Any], Any]], str]:
+def note_values(record: Record, data: dict[str, Any], root: etree._Element,
+                trusted: dict[str, Any] | None = None) -> tuple[list[tuple[list[Any], Any]], str]:
     """The record's values that reading ``root`` back would not give (path, value), and a summary.
 
     The built tree is walked with the reader's layout, in memory (no parsing,
-    no normalising), which gives exactly the raw record the reader will make.
+    no normalising), which gives exactly the raw record the reader will make;
+    ``trusted`` holds the extras the writer wrote whole and unchanged (elements
+    the model does not cover), which are taken as they are instead of being
+    converted back from their elements.
     Where it differs from the record (``data`` is its canonical JSON) only in
     values the normalise stack derives on import, there is no note; those
     are compared by what they are derived from:
@@ -124,7 +128,7 @@ def note_values(record: Record, data: dict[str, Any], root: etree._Element) -> t
     document back.
     """
     raw = Record(record_id="", source=record.source)
-    load_children(root, CLINICAL_STUDY.index, raw, "", LoadState(raw))
+    load_children(root, CLINICAL_STUDY.index, raw, "", LoadState(raw, trusted=trusted or {}))
     got = raw.to_dict()
     written = raw.eligibility.criteria_blocks
     criteria_come_back = source_block(record.eligibility) is not None or (

@@ -52,7 +52,7 @@ from typing import Any
 import orjson
 from lxml import etree
 
-from ...atomic import AtomicDirectory, atomic_writer, is_special_file
+from ...atomic import AtomicDirectory, atomic_writer, is_special_file, sync_filesystem
 from ...errors import Failure, RecordError, RegistryToolError, UsageError
 from ...model import Record, RecordWarning
 from ...validation import schema_text
@@ -84,7 +84,7 @@ def build_document(record: Record, set_values: dict[str, str] | None = None,
     _fit_partial_schema(root, state)
     warnings = [RecordWarning(code, message, field) for code, message, field in state.warnings]
     warnings += _outcome_warnings(record)
-    kept, described = note_values(record, data, root)
+    kept, described = note_values(record, data, root, _unchanged_slots(state))
     if kept:
         root.addprevious(make_note(kept, root))
         warnings.append(RecordWarning(
@@ -96,6 +96,14 @@ def build_document(record: Record, set_values: dict[str, str] | None = None,
     for m in state.missing:
         warnings.append(RecordWarning("xml-missing-element", _missing_message(m), m.path))
     return root, state.missing, warnings
+
+
+def _unchanged_slots(state: DumpState) -> dict[str, Any]:
+    """The Slot values written as they are: nothing in them was left out to fit the schema."""
+    return {
+        path: value for path, value in state.slots_written.items()
+        if not any(w == path or w.startswith((path + "/", path + "[")) for w in state.left_out)
+    }
 
 
 def document_bytes(root: etree._Element) -> bytes:
@@ -172,6 +180,7 @@ def _fit_partial_schema(root: etree._Element, state: DumpState) -> None:
                 else:
                     continue
                 removed = True
+                state.left_out.append(where)
                 state.warn("xml-left-out", f"<{where}> left out of the XML: {reason}", None)
         if not removed:
             break
@@ -293,8 +302,6 @@ class XmlSink(Sink):
         try:
             with open(os.path.join(self._folder.path, name), "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())  # complete on disk before the folder is renamed into place
         except OSError as exc:
             raise RegistryToolError(f"cannot write {name} in the export to {self.out}: {exc.strerror or exc}; "
                                     "nothing was replaced") from None
@@ -302,6 +309,7 @@ class XmlSink(Sink):
     def close(self) -> None:
         if self._folder is not None:
             try:
+                sync_filesystem(self._folder.path)  # every file on disk before the folder is renamed into place
                 self._folder.commit()
             except OSError as exc:
                 raise RegistryToolError(f"cannot finish the export to {self.out}: {exc.strerror or exc}; "

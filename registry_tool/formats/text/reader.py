@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any
 
 from ... import vocabulary
@@ -46,8 +46,7 @@ from .layout import (
 )
 
 
-@dataclass(slots=True)
-class Segment:
+class Segment(Struct, gc=False):
     """A labelled piece of one line."""
 
     label: str  # name | description | measure | allocation | model
@@ -57,15 +56,13 @@ class Segment:
     has_time_separator: bool = False  # measure only
 
 
-@dataclass(slots=True)
-class _Description:
+class _Description(Struct):
     parts: list[str]
     line: int
     follows_name: bool
 
 
-@dataclass(slots=True)
-class _Assembly:
+class _Assembly(Struct):
     """The state of step 3: fields found so far."""
 
     record: Record
