@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import best_of, scaling, start
+from common import best_of, corpus_files, scaling, start
 from parse_throughput import render_corpus
 
 from registry_tool import ExportOptions, Record, convert, iter_records
-from tests.support.corpus import corpus_files
 
 
 def render_distinct_copies(folder: Path, copies: int) -> int:
