@@ -67,6 +67,11 @@ class Concept:
         """The registry's wording of ``code`` (``RECRUITING`` -> ``Recruiting``), or None."""
         return self.wording.get(code)
 
+    def words_for(self, text: str) -> str | None:
+        """The registry's wording of what ``text`` spells (``recruiting`` -> ``Recruiting``), or None."""
+        code = self.code(text)
+        return self.wording.get(code) if code else None
+
 
 SOURCE_FORMAT = Concept("source_format", ("text", "ctgov-xml", "ctgov-json"), described="input format")
 

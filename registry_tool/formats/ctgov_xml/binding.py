@@ -307,13 +307,7 @@ class Coded(Codec):
 
     def load(self, el, state, path, field_name):
         text = text_of(el).strip()
-        if not text:
-            return None
-        code = self.concept.code(text)
-        if code is None:
-            state.warn("unknown-code", f"{field_name} {text!r} is not a value our tables know; "
-                       "kept as text, code null", field_name)
-        return CodedText(text, code)
+        return CodedText(text, _code_of(self.concept, text, state, field_name)) if text else None
 
     def dump(self, value, state, path, field_name):
         if value is None:
@@ -335,8 +329,17 @@ class Coded(Codec):
         """The schema's own spelling of ``text`` (any case, any punctuation), or None."""
         if self.values is None or text in self.values:
             return text
-        code = self.concept.code(text)
-        return self.concept.words(code) if code else None
+        return self.concept.words_for(text)
+
+
+def _code_of(concept: Concept, text: str, state: LoadState, field_name: str, kept_in: str | None = None) -> str | None:
+    """The code ``text`` spells; an ``unknown-code`` warning where there is none (``kept_in``: the
+    extras path its words are kept under, where they are)."""
+    code = concept.code(text)
+    if code is None:
+        what = f"code null, the text kept in extras[{kept_in!r}]" if kept_in else "kept as text, code null"
+        state.warn("unknown-code", f"{field_name} {text!r} is not a value our tables know; {what}", field_name)
+    return code
 
 
 class Code(Codec):
@@ -349,11 +352,9 @@ class Code(Codec):
         text = text_of(el).strip()
         if not text:
             return None
-        code = self.concept.code(text)
+        code = _code_of(self.concept, text, state, field_name, kept_in=path)
         if code is None:
             state.keep(path, text_of(el))
-            state.warn("unknown-code", f"{field_name} {text!r} is not a value our tables know; code null, "
-                       f"the text kept in extras[{path!r}]", field_name)
         return code
 
     def dump(self, value, state, path, field_name):
@@ -363,8 +364,7 @@ class Code(Codec):
         return text in self.concept.wording.values()
 
     def registry_value(self, text: str) -> str | None:
-        code = self.concept.code(text)
-        return self.concept.words(code) if code else None
+        return self.concept.words_for(text)
 
 
 class Choice(Codec):
