@@ -38,6 +38,7 @@ from __future__ import annotations
 import copy
 import re
 from functools import lru_cache
+
 from msgspec import Struct
 from msgspec import field as msgspec_field
 

@@ -41,24 +41,9 @@ from ...model import (
 )
 from ...normalize.criteria import criteria_from_block
 from ...textclean import fold_ws
-from .binding import (
-    AsWritten,
-    Binding,
-    Choice,
-    Code,
-    Codec,
-    Coded,
-    Field,
-    Group,
-    Items,
-    Single,
-    Slot,
-    Text,
-    element_to_json,
-    join,
-    json_to_elements,
-    text_of,
-)
+from .binding import Binding, Field, Group, Items, Single, Slot
+from .codecs import AsWritten, Choice, Code, Codec, Coded, Text, text_of
+from .extras_form import element_to_json, join, json_to_elements
 
 # --- registry values ---------------------------------------------------------------------------------
 

@@ -25,8 +25,9 @@ from lxml import etree
 from ...model import Record
 from ...normalize.criteria import criteria_from_block
 from ..base import Canonical
-from .binding import LoadState, load_children
+from .binding import load_children
 from .layout import CLINICAL_STUDY, source_block
+from .state import LoadState
 
 NOTE_TARGET = "registry-tool"
 NOTE_VERSION = 1

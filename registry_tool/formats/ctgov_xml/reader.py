@@ -25,10 +25,11 @@ from lxml import etree
 from ...errors import Failure, RecordError
 from ...model import Record, Source
 from ..base import ReadResult
-from .binding import LoadState, load_children
+from .binding import load_children
 from .layout import CLINICAL_STUDY
 from .note import apply_note, find_note
 from .safety import parse_xml
+from .state import LoadState
 
 
 def read(document: Any) -> Iterator[ReadResult]:

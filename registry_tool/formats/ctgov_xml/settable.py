@@ -16,7 +16,7 @@ from ...errors import UsageError
 from ...identifiers import NCT_ID
 from ...model import CodedText, Record, Sponsor
 from ...textclean import fold_ws
-from .binding import Code, Coded
+from .codecs import Code, Coded
 from .layout import AGE, GENDER, INTERVENTION_TYPE, OVERALL_STATUS, STUDY_TYPE
 
 

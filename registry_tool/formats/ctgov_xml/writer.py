@@ -57,10 +57,10 @@ from ...errors import Failure, RecordError, RegistryToolError, UsageError
 from ...model import Record, RecordWarning
 from ...validation import schema_text
 from ..base import Encoder, Prepared, Sink, WriteOptions
-from .binding import DumpState, Missing
 from .layout import CLINICAL_STUDY
 from .note import make_note, note_values
 from .settable import apply_set_values, check_set_values
+from .state import DumpState, Missing
 
 
 def build_document(record: Record, set_values: dict[str, str] | None = None,

@@ -25,8 +25,9 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections.abc import Iterator
-from msgspec import Struct, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from ... import vocabulary
 from ...decoding import decode_text
