@@ -28,7 +28,7 @@ TARGET_PER_SECOND = 1500  # per core
 def stages(repeat: int) -> None:
     from registry_tool import iter_records
     from registry_tool.formats.ctgov_xml import writer
-    from registry_tool.formats.ctgov_xml.binding import DumpState
+    from registry_tool.formats.ctgov_xml.state import DumpState
     from registry_tool.formats.ctgov_xml.layout import CLINICAL_STUDY
     from registry_tool.formats.ctgov_xml.note import note_values
 
