@@ -38,6 +38,7 @@ ring") are not assessors.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Outcome
 
@@ -224,10 +225,17 @@ def abbreviation_of(measure: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _measure_facts(measure: str) -> tuple[str | None, tuple[str, ...]]:
+    """(abbreviation, assessors) of a measure, worked out once per distinct measure: registries
+    repeat their measures ("Overall survival", "Number of participants with adverse events")."""
+    return abbreviation_of(measure), tuple(assessors_of(measure))
+
+
 def enrich_outcome(outcome: Outcome) -> None:
     """Fill ``abbreviation`` and ``assessors`` from the measure where it states them and they are empty."""
-    measure = outcome.measure or ""
+    abbreviation, assessors = _measure_facts(outcome.measure or "")
     if outcome.abbreviation is None:
-        outcome.abbreviation = abbreviation_of(measure)
+        outcome.abbreviation = abbreviation
     if not outcome.assessors:
-        outcome.assessors = assessors_of(measure)
+        outcome.assessors = list(assessors)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from .vocabulary import (  # noqa: F401
     FRACTIONS,
@@ -75,8 +75,7 @@ _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+|\S")
 # --- tokens ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Tok:
+class Tok(Struct, gc=False):
     text: str
     low: str
     start: int
@@ -87,16 +86,14 @@ class Tok:
     used: bool = False
 
 
-@dataclass(slots=True)
-class Point:
+class Point(Struct, gc=False):
     value: float
     unit: str
     relation: str
     anchor: str | None = None
 
 
-@dataclass(slots=True)
-class Group:
+class Group(Struct):
     """Points made from one run of tokens; ``quantity`` for "N unit" groups."""
 
     points: list[Point]
@@ -106,8 +103,7 @@ class Group:
     anchored: bool = False
 
 
-@dataclass(slots=True)
-class Parse:
+class Parse(Struct):
     points: list[Point] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     fully_parsed: bool = False
