@@ -137,6 +137,8 @@ class ValidationReport:
     invalid: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)  # {path, where, record_id, code, json_path, message}
     unreadable: list[Failure] = field(default_factory=list)
+    # (record id, the input its warnings' lines refer to, its warnings) of each record that has warnings
+    warnings: list[tuple[str | None, str | None, list[dict[str, Any]]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -154,12 +156,24 @@ def validate_files(paths: Iterable[str]) -> ValidationReport:
                 violations = validate(value) if isinstance(value, dict) else [_not_an_object(value)]
                 if violations:
                     report.invalid += 1
+                _collect_warnings(report, value, path)
                 for v in violations:
                     report.problems.append({"path": path, "where": where, "record_id": record_id, "code": v.code,
                                             "json_path": v.path, "message": v.message})
         except RecordError as exc:
             report.unreadable.append(exc.failure)
     return report
+
+
+def _collect_warnings(report: ValidationReport, value: Any, path: str | None) -> None:
+    """A canonical record's warnings, named by the input they came from (else the file checked)."""
+    if not isinstance(value, dict) or not isinstance(value.get("warnings"), list):
+        return
+    warnings = [w for w in value["warnings"] if isinstance(w, dict)]
+    if warnings:
+        source = value.get("source")
+        origin = source.get("path") if isinstance(source, dict) and isinstance(source.get("path"), str) else path
+        report.warnings.append((value.get("record_id"), origin, warnings))
 
 
 def _not_an_object(value: Any) -> Violation:
