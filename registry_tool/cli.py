@@ -280,6 +280,33 @@ def export(
 
 
 @main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@_from_option
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="The HTML file (default stdout).")
+@_quiet_option
+def review(inputs: tuple[str, ...], from_format: str, out: str | None, quiet: bool):
+    """Write one self-contained HTML page to review what the parser read and guessed.
+
+    Per record: the source text with each field it was read into highlighted,
+    the parsed fields beside it, each warning under its line; records with
+    warnings first, and a filter for them.
+    """
+
+    def run() -> int:
+        report = commands.review(inputs, out, from_format=from_format)
+        for failure in report.failures:
+            _report_failure(failure)
+        if not quiet:
+            _err(f"reviewed {report.records + len(report.failures)} input record(s): {report.flagged} with "
+                 f"warnings, {len(report.failures)} failed" + (f"; page written to {out}" if out else ""))
+        if any(f.code == "unreadable" for f in report.failures):
+            return EXIT_USAGE
+        return EXIT_OK if not report.failures else EXIT_FAILED
+
+    _guard(run)
+
+
+@main.command()
 @click.argument("nct_ids", nargs=-1)
 @click.option("--query", help="Search term (query.term) whose every result is fetched.")
 @click.option(

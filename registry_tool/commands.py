@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,14 +17,17 @@ from typing import Any
 
 from . import formats, pipeline
 from .atomic import atomic_writer, is_special_file
+from .catalogue import on_screen
+from .decoding import decode_text
 from .errors import Failure, RecordError, UsageError
 from .formats.base import Canonical, WriteOptions
 from .formats.canonical.partfile import PartFileSink
 from .formats.json_documents import iter_json_values
+from .formats.review.page import ReviewItem, render_page
 from .model import Record
 from .normalize import Step, normalize
 from .pipeline import BatchReport, Progress
-from .processing import Processed, read_document
+from .processing import Processed, check_record, read_document
 from .sources import Document, expand_inputs, file_documents
 from .sources.registry_api import (
     DEFAULT_BASE_URL,
@@ -124,6 +128,62 @@ def export(
     sink = formats.writer(to)(out, options or WriteOptions())
     return pipeline.run(file_documents(paths), sink, from_format=from_format, steps=steps, validate=validate,
                         jobs=jobs, progress=progress, on_failure=on_failure, on_record=on_record)
+
+
+# --- review ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReviewReport:
+    """What a review page holds: records, how many have warnings, the inputs that gave none."""
+
+    records: int = 0
+    flagged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+def review(inputs: Iterable[str | None], out: str | None, *, from_format: str = "auto",
+           steps: Sequence[Step] | None = None) -> ReviewReport:
+    """Write the review page of every input (``registry-tool review``) to ``out`` (None: stdout).
+
+    Each document goes through its reader, the normalise stack and the record
+    schema as in ``parse``; a flattened-text entry keeps its source text, so the
+    page can highlight where each field came from (the record's ``spans``). A
+    record the schema refuses is still shown, with the failure as a warning.
+    """
+    paths = expand_inputs(inputs)
+    if from_format != "auto":
+        formats.reader(from_format)
+    report = ReviewReport()
+    items: list[ReviewItem] = []
+    for document in file_documents(paths):
+        if isinstance(document, Failure):
+            report.failures.append(document)
+            items.append(ReviewItem(None, failure=document.describe(), path=document.path))
+            continue
+        for result in read_document(document, from_format):
+            if isinstance(result, Failure):
+                report.failures.append(result)
+                items.append(ReviewItem(None, failure=result.describe(), path=result.path))
+                continue
+            record = result.record if isinstance(result, Canonical) else normalize(result, steps)
+            _, failure = check_record(record)
+            if failure is not None:
+                record.warn("schema", failure.message)
+            source = None
+            if record.source.format == "text" and record.spans:
+                source = decode_text(document.bytes(), document.path)
+            report.records += 1
+            report.flagged += any(on_screen(w.code) for w in record.warnings)
+            items.append(ReviewItem(record.to_dict(), source, path=document.path))
+    page = render_page(items)
+    if out in (None, "-"):
+        sys.stdout.write(page)
+        sys.stdout.flush()
+    else:
+        with atomic_writer(out, "w") as fh:
+            fh.write(page)
+    return report
 
 
 # --- validate ----------------------------------------------------------------------------------------
