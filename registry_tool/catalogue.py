@@ -78,6 +78,9 @@ CODES: dict[str, Code] = _codes(
     ("mark-not-in-criterion", W, "normalise: variants", "a mark naming no variant its criterion writes; the mark kept"),
     ("mark-unrecognised", W, "normalise: variants", "a mark that is not a recognisable variant; kept as kind other"),
     ("variant-count-mismatch", W, "normalise: variants", "the declared variant count differs from the marks found"),
+    # a curator's overrides (--set, --fields)
+    ("curator-set", W, "overrides", "a value the curator set with --set or --fields (the value before named)"),
+    ("override-no-field", F, "overrides", "an override naming a field the record does not have (outcome_type.5 of 3)"),
     # validation and checks
     ("schema", F, "validation", "the record breaks the record schema (every violation named)"),
     ("bad-reference", F, "tables writer", "an index inside the record points at no criterion"),

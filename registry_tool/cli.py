@@ -20,6 +20,8 @@ from . import commands
 from .errors import Failure, RegistryToolError, UsageError
 from .formats import WRITERS
 from .formats.base import WriteOptions
+from .formats.ctgov_xml.settable import SETTABLE
+from .overrides import Overrides, parse_overrides
 from .pipeline import BatchReport
 from .processing import Processed
 from .screen import WarningReport
@@ -139,6 +141,11 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _overrides(set_values: tuple[str, ...], fields_path: str | None) -> Overrides:
+    """The curator's ``--set`` / ``--fields`` values, checked (a usage error names what is wrong)."""
+    return parse_overrides(_parse_set(set_values), fields_path)
+
+
 def _jobs(asked: int | None, paths: list[str | None]) -> int:
     """Worker processes for a batch: as asked, else one per CPU where the batch is large enough."""
     if asked is not None:
@@ -165,6 +172,15 @@ _from_option = click.option(
 _errors_option = click.option(
     "--errors", "errors_path", type=click.Path(dir_okay=False), help="Write failures here as JSON Lines."
 )
+_set_option = click.option(
+    "--set", "set_values", multiple=True, metavar="NAME=VALUE",
+    help="A curator's value: outcome_type.N, outcome_type, phases, conditions, enrollment, or a registry XML "
+         "value (nct_id, brief_title, ...); see the README.",
+)
+_fields_option = click.option(
+    "--fields", "fields_path", type=click.Path(dir_okay=False),
+    help="A JSON object of the same NAME: VALUE pairs as --set (which wins over it).",
+)
 _quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing on stderr but errors (no warnings, summary or progress)."
 )
@@ -186,10 +202,13 @@ _jobs_option = click.option(
 @_errors_option
 @_warnings_option
 @_quiet_option
+@_set_option
+@_fields_option
 @click.option("--no-validate", is_flag=True, help="Skip the record-schema check of each record.")
 @_jobs_option
 def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_path: str | None,
-          warnings_path: str | None, quiet: bool, no_validate: bool, jobs: int | None):
+          warnings_path: str | None, quiet: bool, set_values: tuple[str, ...], fields_path: str | None,
+          no_validate: bool, jobs: int | None):
     """Read entries and write canonical records.
 
     INPUTS are files, directories or - (stdin; also when none is given). One
@@ -197,12 +216,13 @@ def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_pat
     """
 
     def run() -> int:
+        overrides = _overrides(set_values, fields_path)
         paths = expand_inputs(inputs)
         warnings = _warning_report(quiet, warnings_path)
         with _progress(0 if quiet else len(paths), "parsing") as progress:
             report = commands.export(paths, "json", out, from_format=from_format, validate=not no_validate,
                                      jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure,
-                                     on_record=_record_warnings(warnings))
+                                     on_record=_record_warnings(warnings), overrides=overrides)
         return _finish(report, errors_path, "parsed", warnings)
 
     _guard(run)
@@ -245,7 +265,8 @@ def validate(files: tuple[str, ...], as_json: bool, warnings_path: str | None, q
 @click.option("--to", "to", type=click.Choice(sorted(WRITERS)), required=True, help="Output format.")
 @click.option("-o", "--output", "out", type=click.Path(), help="Output file or folder (csv: a folder).")
 @click.option("--strict", is_flag=True, help="Treat missing required registry elements as errors.")
-@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Supply a missing XML value.")
+@_set_option
+@_fields_option
 @click.option("--excel-safe", is_flag=True, help="CSV: neutralise cells a spreadsheet would run as formulas.")
 @_errors_option
 @_warnings_option
@@ -258,6 +279,7 @@ def export(
     out: str | None,
     strict: bool,
     set_values: tuple[str, ...],
+    fields_path: str | None,
     excel_safe: bool,
     errors_path: str | None,
     warnings_path: str | None,
@@ -267,13 +289,15 @@ def export(
     """Convert entries, registry records or canonical records to another format."""
 
     def run() -> int:
-        options = WriteOptions(strict=strict, set_values=_parse_set(set_values), excel_safe=excel_safe)
+        overrides = _overrides(set_values, fields_path)
+        registry_values = {name: value for name, value in _parse_set(set_values).items() if name in SETTABLE}
+        options = WriteOptions(strict=strict, set_values=registry_values, excel_safe=excel_safe)
         paths = expand_inputs(inputs)
         warnings = _warning_report(quiet, warnings_path)
         with _progress(0 if quiet else len(paths), f"exporting to {to}") as progress:
             report = commands.export(paths, to, out, from_format=from_format, options=options,
                                      jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure,
-                                     on_record=_record_warnings(warnings))
+                                     on_record=_record_warnings(warnings), overrides=overrides)
         return _finish(report, errors_path, "exported", warnings)
 
     _guard(run)

@@ -26,6 +26,7 @@ from .formats.json_documents import iter_json_values
 from .formats.review.page import ReviewItem, render_page
 from .model import Record
 from .normalize import Step, normalize
+from .overrides import Overrides
 from .pipeline import BatchReport, Progress
 from .processing import Processed, check_record, read_document
 from .sources import Document, expand_inputs, file_documents
@@ -120,14 +121,19 @@ def export(
     progress: Progress | None = None,
     on_failure: Callable[[Failure], None] | None = None,
     on_record: Callable[[Processed], None] | None = None,
+    overrides: Overrides | None = None,
 ) -> BatchReport:
-    """Read every input, normalise, check and write with the writer ``to`` (``parse`` is ``to="json"``)."""
+    """Read every input, normalise, check and write with the writer ``to`` (``parse`` is ``to="json"``).
+
+    ``overrides`` (:func:`registry_tool.overrides.parse_overrides`) are a
+    curator's values (``--set``, ``--fields``), applied to every record."""
     paths = expand_inputs(inputs)
     if from_format != "auto":
         formats.reader(from_format)
     sink = formats.writer(to)(out, options or WriteOptions())
     return pipeline.run(file_documents(paths), sink, from_format=from_format, steps=steps, validate=validate,
-                        jobs=jobs, progress=progress, on_failure=on_failure, on_record=on_record)
+                        jobs=jobs, progress=progress, on_failure=on_failure, on_record=on_record,
+                        overrides=overrides)
 
 
 # --- review ------------------------------------------------------------------------------------------
