@@ -178,7 +178,8 @@ def review(inputs: Iterable[str | None], out: str | None, *, from_format: str = 
                 record.warn("schema", failure.message)
             source = None
             if record.source.format == "text" and record.spans:
-                source = decode_text(document.bytes(), document.path)
+                source = (_entry_text(record) if isinstance(result, Canonical)
+                          else decode_text(document.bytes(), document.path))
             report.records += 1
             report.flagged += any(on_screen(w.code) for w in record.warnings)
             items.append(ReviewItem(record.to_dict(), source, path=document.path))
@@ -190,6 +191,19 @@ def review(inputs: Iterable[str | None], out: str | None, *, from_format: str = 
         with atomic_writer(out, "w") as fh:
             fh.write(page)
     return report
+
+
+def _entry_text(record: Record) -> str | None:
+    """The entry a canonical text record was parsed from, if its file is still there unchanged
+    (its content gives the record's id), so the review page can show its source."""
+    from .formats.text.reader import split_lines, stable_id
+
+    path = record.source.path
+    try:
+        text = decode_text(Document(path).bytes(), path) if path else None
+    except (OSError, RecordError, UsageError):
+        return None
+    return text if text is not None and stable_id(split_lines(text)) == record.record_id else None
 
 
 # --- validate ----------------------------------------------------------------------------------------

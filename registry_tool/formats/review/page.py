@@ -243,8 +243,10 @@ def _section(n: int, item: ReviewItem) -> str:
     if source is not None:
         body.append(_source_html(source, spans, by_line))
     else:
-        body.append('<div class="source none">No source highlighting: the fields of a registry record are '
-                    "shown as read.</div>")
+        fmt = (record.get("source") or {}).get("format")
+        why = ("the fields of a registry record are shown as read" if fmt != "text"
+               else "the entry this record was parsed from is not at its path, or has changed")
+        body.append(f'<div class="source none">No source highlighting: {why}.</div>')
     body.append(f'<table class="fields">{rows}</table></div></section>')
     return "".join(body)
 

@@ -150,8 +150,8 @@ class MarkFound(NamedTuple):
 
 def find_marks(line: str) -> list[MarkFound]:
     """The ``--- X ---`` marks of a criterion line, well formed or not, in order."""
-    if "-" not in line:
-        return []
+    if "---" not in line:
+        return []  # every mark has three dashes or more on one side at least
     out = []
     for m in MARK.finditer(line):
         short = (len(m.group("left")) < 3) + (len(m.group("right")) < 3)

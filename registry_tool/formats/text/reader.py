@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,11 +91,11 @@ class _Assembly(Struct):
 
     def span(self, line: int, column: int, text: str) -> list[int] | None:
         """[start, end, line] of ``text`` (white space around it aside) at ``column`` of ``line``."""
-        stripped = text.strip()
-        if not stripped:
+        end = len(text.rstrip())
+        if not end:
             return None
-        start = self.starts[line - 1] + column + (len(text) - len(text.lstrip()))
-        return [start, start + len(stripped), line]
+        at = self.starts[line - 1] + column
+        return [at + len(text) - len(text.lstrip()), at + end, line]
 
 
 # The kind of a line that starts with a misspelled label (beside the matches of line_kind).
@@ -118,6 +119,8 @@ def line_starts(text: str) -> list[int]:
     offsets :attr:`Record.spans` count in."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" not in text:
+        return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
     return [0, *(m.end() for m in _LINE_END.finditer(text))]
 
 
@@ -143,7 +146,7 @@ def line_segments(line: str, number: int) -> list[Segment]:
 def misspelled_label_at_start(line: str) -> tuple[str, str, int] | None:
     """(label, the spelling written, where its value starts) of a line starting with a
     misspelled label (``Descripton:``); None for any other line."""
-    if ":" not in line[:30]:
+    if line.find(":", 0, 30) < 0:
         return None
     m = LABEL_LIKE_AT_START.match(line)
     if m is None:
@@ -239,7 +242,7 @@ def _assemble(text: str, path: str | None) -> _Assembly:
     state = _Assembly(record, starts=line_starts(text))
     kinds: list[Any] = [line_kind(line) for line in lines]
     for i, line in enumerate(lines):
-        if kinds[i] is None and misspelled_label_at_start(line) is not None:
+        if kinds[i] is None and line.find(":", 0, 30) >= 0 and misspelled_label_at_start(line) is not None:
             kinds[i] = _MISSPELLED
     structural_lines = [i for i, kind in enumerate(kinds) if kind]
     if not structural_lines:  # no block at all: the whole entry is its summary
@@ -512,11 +515,15 @@ def _take_criteria(state: _Assembly) -> None:
     cleaned, marks = _criteria_block(state)
     spans = split_criteria_lines(cleaned)
     offset = len(record.eligibility.criteria)
+    starts, criteria, record_spans = state.starts, record.eligibility.criteria, record.spans
     for span in spans:
-        first = state.span(numbers[span.first_line], 0, cleaned[span.first_line])
-        _extend(first, state.span(numbers[span.last_line], 0, cleaned[span.last_line]))
-        _set_span(record, f"eligibility.criteria[{len(record.eligibility.criteria)}]", first)
-        record.eligibility.criteria.append(span.criterion)
+        # from the item's first character to the end of its last line (both rstripped, marks taken out)
+        first, last = cleaned[span.first_line], cleaned[span.last_line]
+        number = numbers[span.first_line]
+        record_spans[f"eligibility.criteria[{len(criteria)}]"] = [
+            starts[number - 1] + len(first) - len(first.lstrip()), starts[numbers[span.last_line] - 1] + len(last),
+            number]
+        criteria.append(span.criterion)
     firsts = [span.first_line for span in spans]
     for i, found in marks:
         criterion = _criterion_for_line(firsts, i)

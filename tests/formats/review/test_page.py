@@ -161,3 +161,17 @@ def test_a_page_of_a_thousand_entries_opens_in_under_two_seconds(tmp_path):
     ready = int(dom.get("data-ready-ms"))  # from navigation start to the end of the page's script
     assert len(dom.xpath("//main/section")) == 1000
     assert ready < 2000, f"the page took {ready} ms to open ({wall:.1f} s with the browser's start)"
+
+
+def test_a_canonical_text_record_shows_its_entry_while_the_entry_is_unchanged(tmp_path):
+    entry = tmp_path / "entry.txt"
+    entry.write_bytes(FLAWED.read_bytes())
+    canonical = tmp_path / "entry.json"
+    canonical.write_text(json.dumps(commands.parse_file(str(entry)).to_dict()), "utf-8")
+    out = tmp_path / "review.html"
+    commands.review([str(canonical)], str(out))
+    assert lxml_html.fromstring(out.read_bytes()).xpath('//mark[@data-field="outcomes[0].measure"]')
+    entry.write_text(entry.read_text("utf-8").replace("drug Z", "drug Y"), "utf-8")  # edited since: spans may lie
+    commands.review([str(canonical)], str(out))
+    doc = lxml_html.fromstring(out.read_bytes())
+    assert not doc.xpath("//mark") and "has changed" in doc.xpath('//div[contains(@class, "none")]')[0].text_content()
