@@ -35,7 +35,7 @@ from msgspec import Struct, field
 from ... import vocabulary
 from ...decoding import decode_text
 from ...errors import Failure, RecordError
-from ...model import Intervention, Outcome, Record, Source, TimeFrame, Variant
+from ...model import Intervention, Outcome, Record, RecordWarning, Source, TimeFrame, Variant
 from ...normalize.criteria import split_criteria_lines
 from ...textclean import fold_ws
 from ..base import ReadResult
@@ -75,6 +75,13 @@ class _Description(Struct):
     line: int
     follows_name: bool
     span: list[int] | None = None  # [start, end, line] in the entry
+    misspelled: RecordWarning | None = None  # the label-misspelled warning of its label, if any
+
+    def placed(self, record: Record, path: str) -> None:
+        """The description went to ``path``: its span, and the field its label's warning names."""
+        _set_span(record, path, self.span)
+        if self.misspelled is not None:
+            self.misspelled.field = path
 
 
 class _Assembly(Struct):
@@ -321,6 +328,8 @@ def _take_segment(state: _Assembly, seg: Segment) -> None:
     if label == "description":
         desc = _Description([seg.text.strip()], seg.line, state.previous in ("name", "description-after-name"),
                             state.span(seg.line, seg.column, seg.text))
+        if seg.written is not None:
+            desc.misspelled = record.warnings[-1]
         state.pending.append(desc)
         state.open_description = desc
         state.previous = "description-after-name" if desc.follows_name else "description"
@@ -352,11 +361,11 @@ def _take_measure(state: _Assembly, seg: Segment) -> None:
             # Rule 5: two descriptions in a row after a Name: the first is the intervention's.
             first = pending.pop(0)
             record.interventions[-1].description = _text(first)
-            _set_span(record, f"interventions[{len(record.interventions) - 1}].description", first.span)
+            first.placed(record, f"interventions[{len(record.interventions) - 1}].description")
         for orphan in pending[:-1]:
             _orphan_description(record, orphan, "another description follows it before the measure")
         description = _text(pending[-1])
-        _set_span(record, f"outcomes[{len(record.outcomes)}].description", pending[-1].span)
+        pending[-1].placed(record, f"outcomes[{len(record.outcomes)}].description")
         state.pending = []
     measure = fold_ws(seg.text)
     index = len(record.outcomes)
@@ -429,7 +438,7 @@ def _close_descriptions(state: _Assembly) -> None:
     if pending[0].follows_name and _can_describe_intervention(record):
         first = pending.pop(0)
         record.interventions[-1].description = _text(first)
-        _set_span(record, f"interventions[{len(record.interventions) - 1}].description", first.span)
+        first.placed(record, f"interventions[{len(record.interventions) - 1}].description")
         record.warn(
             "description-to-intervention",
             "a Description: after a Name: line is followed by no Measure:; it was taken as the "
@@ -442,8 +451,9 @@ def _close_descriptions(state: _Assembly) -> None:
 
 
 def _orphan_description(record: Record, desc: _Description, why: str) -> None:
-    _unplaced(record, f"Description (line {desc.line})", _text(desc) or "", desc.line,
-              f"a description that describes nothing: {why}", desc.span)
+    key = f"Description (line {desc.line})"
+    _unplaced(record, key, _text(desc) or "", desc.line, f"a description that describes nothing: {why}", desc.span)
+    desc.placed(record, extras_path(key))
 
 
 def _text(desc: _Description) -> str | None:
