@@ -42,6 +42,7 @@ from ...model import (
 from ...textclean import clean, unescape_markdown
 from ..base import ReadResult
 from ..json_documents import read_values
+from .results import read_results
 
 FORMAT = "ctgov-json"
 
@@ -258,6 +259,7 @@ def record_from_study(study: Any, path: str | None, where: str = "$") -> Record:
         record.warn("nct-id-format", f"nctId {nct_id!r} is not NCT followed by 8 digits", "record_id")
     for module, read_module in MODULES.items():
         read_module(protocol.child(module), record)
+    record.results = read_results(root.child("resultsSection"), record)
     record.extras.update(leftovers(root))
     return record
 

@@ -44,6 +44,7 @@ from ...textclean import fold_ws
 from .binding import Binding, Field, Group, Items, Single, Slot
 from .codecs import AsWritten, Choice, Code, Codec, Coded, Text, text_of
 from .extras_form import element_to_json, join, json_to_elements
+from .results import dump_results, kept_extras, load_results
 
 # --- registry values ---------------------------------------------------------------------------------
 
@@ -328,6 +329,33 @@ def render_criteria(criteria: list[Criterion]) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class ClinicalResults(Binding):
+    """``clinical_results`` <-> ``record.results`` (:mod:`.results`), what the model does not hold
+    kept in extras under its path (``clinical_results/point_of_contact``). An element the results
+    layout does not give back exactly is also kept whole in ``extras["clinical_results"]``, and
+    written back from there."""
+
+    tag: str = "clinical_results"
+
+    def load(self, el, record, path, state):
+        value = element_to_json(el)
+        results, kept, exact = load_results(value, record)
+        record.results = results
+        if exact:
+            record.extras.update(kept)
+        else:
+            state.keep(path, value)
+
+    def dump(self, record, parent, path, state):
+        if self.write_extra(parent, path, state):
+            return
+        if record.results is not None:
+            value = dump_results(record.results, kept_extras(record.extras), record)
+            if value is not None:
+                json_to_elements(parent, self.tag, value)
+
+
 # --- registry values -------------------------------------------------------------------------------
 
 AGE_PATTERN = r"N/A|[1-9][0-9]* (?:Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)"
@@ -482,7 +510,7 @@ CLINICAL_STUDY = Group(
         Slot("study_docs"),
         Slot("provided_document_section"),
         Slot("pending_results"),
-        Slot("clinical_results"),
+        ClinicalResults(),
     ),
 )
 """The ``clinical_study`` element: every child in the public schema's order."""
