@@ -229,6 +229,10 @@ NON_INFERIORITY_TYPE = Concept(
 )
 CI_SIDES = Concept("ci_sides", ("ONE_SIDED", "TWO_SIDED"), {"1sided": "ONE_SIDED", "2sided": "TWO_SIDED"},
                    {"ONE_SIDED": "1-Sided", "TWO_SIDED": "2-Sided"}, "confidence interval sides")
+ASSESSMENT_TYPE = Concept("assessment_type", ("SYSTEMATIC_ASSESSMENT", "NON_SYSTEMATIC_ASSESSMENT"),
+                          wording={"SYSTEMATIC_ASSESSMENT": "Systematic Assessment",
+                                   "NON_SYSTEMATIC_ASSESSMENT": "Non-systematic Assessment"},
+                          described="adverse event assessment")
 NUMBER_MODIFIER = Concept("number_modifier", ("<", "<=", ">", ">="), described="number modifier")
 EVENT_TOTAL_TYPE = Concept("event_total_type", ("serious", "other", "deaths"), described="adverse event total")
 
@@ -237,7 +241,7 @@ CONCEPTS: dict[str, Concept] = {
     for c in (SOURCE_FORMAT, PHASE, ALLOCATION, INTERVENTION_MODEL, INTERVENTION_TYPE, STUDY_TYPE, OVERALL_STATUS,
               GENDER, MASKING, PRIMARY_PURPOSE, OUTCOME_TYPE, CRITERION_KIND, BLOCK_MARKUP, TIME_UNIT,
               TIME_RELATION, VARIANT_KIND, RESULT_OUTCOME_TYPE, PARAM_TYPE, DISPERSION_TYPE, NON_INFERIORITY_TYPE,
-              CI_SIDES, NUMBER_MODIFIER, EVENT_TOTAL_TYPE)
+              CI_SIDES, ASSESSMENT_TYPE, NUMBER_MODIFIER, EVENT_TOTAL_TYPE)
 }
 """Every concept by name (the name the model's field metadata uses)."""
 

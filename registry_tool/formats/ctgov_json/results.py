@@ -203,8 +203,8 @@ def _outcome(o: Node, record: Record) -> ResultOutcome:
     )
 
 
-_TOTALS = (("serious", "seriousNumAffected", "seriousNumAtRisk"), ("other", "otherNumAffected", "otherNumAtRisk"),
-           ("deaths", "deathsNumAffected", "deathsNumAtRisk"))
+_TOTALS = (("deaths", "deathsNumAffected", "deathsNumAtRisk"), ("serious", "seriousNumAffected", "seriousNumAtRisk"),
+           ("other", "otherNumAffected", "otherNumAtRisk"))
 
 
 def _events(m: Node, key: str, record: Record) -> list[AdverseEvent]:
@@ -226,13 +226,14 @@ def _events(m: Node, key: str, record: Record) -> list[AdverseEvent]:
 def _adverse_events(m: Node, record: Record) -> AdverseEvents:
     out = AdverseEvents(time_frame=m.text("timeFrame"), description=m.text("description"),
                         mortality_comment=m.text("allCauseMortalityComment"))
-    for g in m.items("eventGroups"):
-        code = g.get("id", str) or ""
-        out.groups.append(ResultGroup(code, g.text("title"), g.text("description")))
-        for kind, affected, at_risk in _TOTALS:
+    groups = list(m.items("eventGroups"))
+    for g in groups:
+        out.groups.append(ResultGroup(g.get("id", str) or "", g.text("title"), g.text("description")))
+    for kind, affected, at_risk in _TOTALS:  # in the legacy XML's order: mortality, serious, other
+        for g, group in zip(groups, out.groups):
             n_affected, n_at_risk = _count(g, affected, record), _count(g, at_risk, record)
             if n_affected is not None or n_at_risk is not None:
-                out.totals.append(EventTotal(code, kind, None, n_affected, n_at_risk))
+                out.totals.append(EventTotal(group.code, kind, None, n_affected, n_at_risk))
     serious = _events(m, "seriousEvents", record)
     other = _events(m, "otherEvents", record)
     threshold = m.get("frequencyThreshold", str)

@@ -263,7 +263,7 @@ GROUP = Obj(lambda: ResultGroup(""), (("@group_id", "code", GROUP_ID), ("title",
                                       ("description", "description", TEXT)))
 GROUPS = ListOf("group", GROUP)
 PARTICIPANTS = ListOf("participants", Obj(lambda: GroupCount(""), (
-    ("@group_id", "group", GROUP_ID), ("@count", "count", COUNT))))
+    ("@group_id", "group", GROUP_ID), ("@count", "count", COUNT), ("#text", "comment", TEXT))))
 PERIOD = Obj(Period, (
     ("title", "title", TEXT),
     ("milestone_list", "milestones", ListOf("milestone", Obj(Milestone, (

@@ -444,6 +444,7 @@ def _event_rows(results: Results) -> Iterator[Row]:
         if events is None:
             continue
         for e in events.events:
+            assessment = e.assessment or events.default_assessment
             for c in e.counts:
                 n += 1
                 yield {
@@ -451,7 +452,8 @@ def _event_rows(results: Results) -> Iterator[Row]:
                     "organ_system": e.organ_system, "adverse_event_term": e.term,
                     "subjects_affected": c.subjects_affected, "subjects_at_risk": c.subjects_at_risk,
                     "event_count": c.events, "vocab": e.vocabulary or events.default_vocabulary,
-                    "assessment": e.assessment or events.default_assessment,
+                    "assessment": vocabulary.ASSESSMENT_TYPE.code(assessment) if assessment else None,
+                    "assessment_text": assessment,
                     "frequency_threshold": events.frequency_threshold, "time_frame": ae.time_frame,
                     "description": e.description,
                 }
@@ -469,7 +471,9 @@ REPORTED_EVENTS = _table(
         col("event_count", "integer", "Events counted, where given.", minimum=0),
         col("vocab", "string", "The vocabulary of the term (MedDRA 20.0), the section's default where the event "
             "names none."),
-        col("assessment", "string", "Systematic or non-systematic assessment."),
+        col("assessment", "string", "Systematic or non-systematic assessment (API v2 code).",
+            enum=vocabulary.ASSESSMENT_TYPE.codes),
+        col("assessment_text", "string", "The assessment as the source wrote it."),
         col("frequency_threshold", "string", "The frequency threshold above which other events are reported (%)."),
         col("time_frame", "string", "The adverse events' time frame."),
         col("description", "string", "The event's own description."),
@@ -484,7 +488,7 @@ def _total_rows(results: Results) -> Iterator[Row]:
     for n, t in enumerate(results.adverse_events.totals, 1):
         yield {"total_index": n, "ctgov_group_code": t.group, "event_type": t.event_type,
                "classification": t.classification, "subjects_affected": t.subjects_affected,
-               "subjects_at_risk": t.subjects_at_risk}
+               "subjects_at_risk": t.subjects_at_risk, "event_count": t.events}
 
 
 REPORTED_EVENT_TOTALS = _table(
@@ -493,7 +497,8 @@ REPORTED_EVENT_TOTALS = _table(
      col("event_type", "string", "serious, other or deaths.", True, vocabulary.EVENT_TOTAL_TYPE.codes),
      col("classification", "string", "The total's title in legacy XML (Total, serious adverse events)."),
      col("subjects_affected", "integer", "Participants affected.", minimum=0),
-     col("subjects_at_risk", "integer", "Participants at risk.", minimum=0)),
+     col("subjects_at_risk", "integer", "Participants at risk.", minimum=0),
+     col("event_count", "integer", "Events counted, where given.", minimum=0)),
     ("total_index",), _total_rows,
 )
 
