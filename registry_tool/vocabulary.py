@@ -184,6 +184,22 @@ VARIANT_KIND = Concept(
     described="variant kind",
 )
 
+ARM_GROUP_TYPE = Concept(
+    "arm_group_type",
+    ("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION", "OTHER"),
+    wording={"EXPERIMENTAL": "Experimental", "ACTIVE_COMPARATOR": "Active Comparator",
+             "PLACEBO_COMPARATOR": "Placebo Comparator", "SHAM_COMPARATOR": "Sham Comparator",
+             "NO_INTERVENTION": "No Intervention", "OTHER": "Other"},
+    described="arm type",
+)
+AGENCY_CLASS = Concept(
+    "agency_class", ("NIH", "FED", "OTHER_GOV", "INDIV", "INDUSTRY", "NETWORK", "AMBIG", "OTHER", "UNKNOWN"),
+    {"usfed": "FED"}, described="agency class",
+)
+# Enrollment and date types: legacy Anticipated / Estimate are API v2's ESTIMATED.
+DATE_TYPE = Concept("date_type", ("ACTUAL", "ESTIMATED"), {"anticipated": "ESTIMATED", "estimate": "ESTIMATED"},
+                    described="date or enrollment type")
+
 # --- results (API v2 enums; the legacy XML's words as their wording) ---------------------------------
 
 RESULT_OUTCOME_TYPE = Concept(
@@ -240,7 +256,7 @@ CONCEPTS: dict[str, Concept] = {
     c.name: c
     for c in (SOURCE_FORMAT, PHASE, ALLOCATION, INTERVENTION_MODEL, INTERVENTION_TYPE, STUDY_TYPE, OVERALL_STATUS,
               GENDER, MASKING, PRIMARY_PURPOSE, OUTCOME_TYPE, CRITERION_KIND, BLOCK_MARKUP, TIME_UNIT,
-              TIME_RELATION, VARIANT_KIND, RESULT_OUTCOME_TYPE, PARAM_TYPE, DISPERSION_TYPE, NON_INFERIORITY_TYPE,
+              TIME_RELATION, VARIANT_KIND, ARM_GROUP_TYPE, AGENCY_CLASS, DATE_TYPE, RESULT_OUTCOME_TYPE, PARAM_TYPE, DISPERSION_TYPE, NON_INFERIORITY_TYPE,
               CI_SIDES, ASSESSMENT_TYPE, NUMBER_MODIFIER, EVENT_TOTAL_TYPE)
 }
 """Every concept by name (the name the model's field metadata uses)."""

@@ -42,7 +42,7 @@ from ...model import (
 from ...normalize.criteria import criteria_from_block
 from ...textclean import fold_ws
 from .binding import Binding, Field, Group, Items, Single, Slot
-from .codecs import AsWritten, Choice, Code, Codec, Coded, Text, text_of
+from .codecs import AsWritten, Choice, Code, Codec, Coded, Text, Worded, text_of, warn_unknown
 from .extras_form import element_to_json, join, json_to_elements
 from .results import dump_results, kept_extras, load_results
 
@@ -101,6 +101,7 @@ class EnrollmentCount(Codec):
             state.warn("bad-number", f"enrollment {text!r} is not a whole number; the text kept in "
                        f"extras[{path!r}]", field_name)
         kind = el.get("type")
+        warn_unknown(state, vocabulary.DATE_TYPE, kind, f"{field_name}.type")
         return Enrollment(count, kind) if count is not None or kind is not None else None
 
     def dump(self, value, state, path, field_name):
@@ -160,6 +161,7 @@ class Date(Binding):
         kind = el.get("type")
         if kind is not None:
             record.date_types[self.tag] = kind
+            warn_unknown(state, vocabulary.DATE_TYPE, kind, f"date_types.{self.tag}")
         if el.attrib:
             state.keep_attributes(el, path, ("type",))
 
@@ -372,7 +374,7 @@ AGE = AsWritten(AGE_PATTERN)
 _SPONSOR = (
     Field("agency", "agency", Text(required=True), required=True),
     Field("agency_class", "agency_class",
-          Choice(vocabulary.AGENCY_CLASS_XML_VALUES, vocabulary.AGENCY_CLASS_XML_ALIASES)),
+          Choice(vocabulary.AGENCY_CLASS_XML_VALUES, vocabulary.AGENCY_CLASS_XML_ALIASES, vocabulary.AGENCY_CLASS)),
 )
 _OUTCOME = (
     Field("measure", "measure", Text(required=True), required=True),
@@ -452,7 +454,7 @@ CLINICAL_STUDY = Group(
             lambda: ArmGroup(""),
             (
                 Field("arm_group_label", "label", Text(required=True), required=True),
-                Field("arm_group_type", "type"),
+                Field("arm_group_type", "type", Worded(vocabulary.ARM_GROUP_TYPE)),
                 Field("description", "description"),
             ),
         ),

@@ -35,6 +35,7 @@ from ... import vocabulary
 from ...errors import Failure, RecordError, UsageError
 from ...model import CodedText, Record
 from ..base import Encoder, Prepared, Sink, WriteOptions
+from .protocol import PROTOCOL_TABLES, healthy_volunteers, trial_columns
 from .results_layout import RESULT_TABLES
 from .table import (
     TO_TRIALS,
@@ -104,18 +105,24 @@ TRIALS = Table(
         Column("detailed_description", "string", "Detailed description.", lambda r: r.detailed_description),
         Column("phases", "string", "Phases as contract codes joined by ';' (PHASE1;PHASE2); empty when none is given.",
                lambda r: joined(r.phases), pattern=PHASES_PATTERN),
-        *_coded_columns("study_type", lambda r: r.study_type, "Study type"),
-        *_coded_columns("overall_status", lambda r: r.overall_status, "Overall recruitment status"),
+        *_coded_columns("study_type", lambda r: r.study_type, "Study type", vocabulary.STUDY_TYPE.codes),
+        *_coded_columns("overall_status", lambda r: r.overall_status, "Overall recruitment status",
+                        vocabulary.OVERALL_STATUS.codes),
         *_coded_columns("allocation", lambda r: r.design.allocation, "Allocation", vocabulary.ALLOCATION.codes),
         *_coded_columns("intervention_model", lambda r: r.design.intervention_model, "Intervention model",
                         vocabulary.INTERVENTION_MODEL.codes),
-        *_coded_columns("masking", lambda r: r.design.masking, "Masking"),
-        *_coded_columns("primary_purpose", lambda r: r.design.primary_purpose, "Primary purpose"),
+        *_coded_columns("masking", lambda r: r.design.masking, "Masking", vocabulary.MASKING.codes),
+        *_coded_columns("primary_purpose", lambda r: r.design.primary_purpose, "Primary purpose",
+                        vocabulary.PRIMARY_PURPOSE.codes),
         Column("conditions", "array", "Conditions studied, as a JSON list.", lambda r: json_list(r.conditions)),
         Column("keywords", "array", "Keywords, as a JSON list.", lambda r: json_list(r.keywords)),
         Column("enrollment_count", "integer", "Number of participants enrolled or anticipated.",
                lambda r: None if r.enrollment is None else r.enrollment.count, minimum=0),
-        Column("enrollment_type", "string", "Whether the enrollment count is actual or anticipated, as written.",
+        Column("enrollment_type", "string", "Whether the enrollment count is actual or estimated (API v2 code; "
+               "legacy Anticipated is ESTIMATED).",
+               lambda r: None if r.enrollment is None else vocabulary.DATE_TYPE.code(r.enrollment.type),
+               enum=vocabulary.DATE_TYPE.codes),
+        Column("enrollment_type_text", "string", "The enrollment type as the source wrote it (Anticipated).",
                lambda r: None if r.enrollment is None else r.enrollment.type),
         Column("source_organization", "string", "The organisation that provides the registry record.",
                lambda r: r.source_organization),
@@ -126,11 +133,13 @@ TRIALS = Table(
                "The kind of each registry date as written (Actual, Anticipated, ESTIMATED), a JSON object keyed "
                "like dates.",
                lambda r: json_text(r.date_types) if r.date_types else None),
-        *_coded_columns("gender", lambda r: r.eligibility.gender, "Eligible sex"),
+        *_coded_columns("gender", lambda r: r.eligibility.gender, "Eligible sex", vocabulary.GENDER.codes),
         Column("minimum_age", "string", "Minimum eligible age as written (18 Years).",
                lambda r: r.eligibility.minimum_age),
         Column("maximum_age", "string", "Maximum eligible age as written.", lambda r: r.eligibility.maximum_age),
-        Column("healthy_volunteers", "string", "Whether healthy volunteers are accepted, as written.",
+        Column("healthy_volunteers", "boolean", "Whether healthy volunteers are accepted.",
+               lambda r: healthy_volunteers(r.eligibility.healthy_volunteers)),
+        Column("healthy_volunteers_text", "string", "Whether healthy volunteers are accepted, as written.",
                lambda r: r.eligibility.healthy_volunteers),
         Column("declared_variant_count", "integer",
                "How many variant mentions the entry declares ('There is one SNP'); empty where it does not say.",
@@ -141,6 +150,7 @@ TRIALS = Table(
                lambda r: json_list([msgspec.to_builtins(b) for b in r.eligibility.criteria_blocks])),
         Column("has_results", "boolean", "true when the record carries results (the result_* tables).",
                lambda r: r.results is not None, True),
+        *trial_columns(),
     ),
     ("record_id",),
     lambda record: (record,),
@@ -155,7 +165,10 @@ SPONSORS = child_table(
         Column("role", "string", "lead or collaborator.", lambda item: item.obj[0], True,
                enum=("lead", "collaborator")),
         Column("agency", "string", "The sponsoring agency.", lambda item: item.obj[1].agency),
-        Column("agency_class", "string", "The agency's class as written (Industry, NIH, Other, ...).",
+        Column("agency_class", "string", "The agency's class (API v2 code: INDUSTRY, NIH, FED, OTHER, ...).",
+               lambda item: vocabulary.AGENCY_CLASS.code(item.obj[1].agency_class),
+               enum=vocabulary.AGENCY_CLASS.codes),
+        Column("agency_class_text", "string", "The agency's class as the source wrote it (Industry, U.S. Fed).",
                lambda item: item.obj[1].agency_class),
     ),
     lambda r: ([("lead", r.sponsors.lead)] if r.sponsors.lead else [])
@@ -169,7 +182,9 @@ ARM_GROUPS = child_table(
     "arm",
     (
         Column("label", "string", "The arm's label.", attr("label")),
-        Column("type", "string", "The arm's type as written (Experimental, Placebo Comparator, ...).", attr("type")),
+        Column("type", "string", "The arm's type (API v2 code: EXPERIMENTAL, PLACEBO_COMPARATOR, ...).",
+               lambda item: vocabulary.ARM_GROUP_TYPE.code(item.obj.type), enum=vocabulary.ARM_GROUP_TYPE.codes),
+        Column("type_text", "string", "The arm's type as the source wrote it (Placebo Comparator).", attr("type")),
         Column("description", "string", "The arm's description.", attr("description")),
     ),
     lambda r: r.arm_groups,
@@ -354,7 +369,7 @@ EXTRAS = child_table(
 # In dependency order: a table comes after every table it refers to.
 TABLES: tuple[Table, ...] = (
     TRIALS, SPONSORS, ARM_GROUPS, INTERVENTIONS, OUTCOMES, TIME_POINTS, CRITERIA, VARIANTS, WARNINGS, EXTRAS,
-    *RESULT_TABLES,
+    *PROTOCOL_TABLES, *RESULT_TABLES,
 )
 
 

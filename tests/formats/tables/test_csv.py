@@ -96,6 +96,10 @@ def test_row_counts_add_up(tmp_path):
         "variants": sum(len(r.variants) for r in records),
         "warnings": sum(len(r.warnings) for r in records),
         "extras": sum(len(r.extras) for r in records),
+        "conditions": sum(len(r.conditions) for r in records),
+        "keywords": sum(len(r.keywords) for r in records),
+        "mesh_terms": 0, "locations": 1,  # 01_tricky_values keeps a registry XML <location> in extras
+        "arm_group_interventions": 1,  # Drug X is given to Arm A: Drug X (01_tricky_values)
         **{t.name: 0 for t in RESULT_TABLES},  # the fixtures carry no results (test_results.py has those)
     }
     assert {name: len(rows) for name, rows in tables.items()} == expected
