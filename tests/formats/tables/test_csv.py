@@ -496,3 +496,9 @@ def test_json_lines_export_is_schema_valid(tmp_path, to):
         data = json.loads(line)
         assert validate(data) == []
         assert data == record.to_dict()
+
+
+def test_the_readme_lists_every_table():
+    readme = (Path(__file__).parents[3] / "README.md").read_text("utf-8")
+    section = readme[readme.index("### CSV data package and SQLite"):readme.index("## For analysts")]
+    assert [t.name for t in TABLES if f"`{t.name}`" not in section] == []
