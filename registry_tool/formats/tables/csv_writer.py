@@ -104,6 +104,11 @@ def csv_field_descriptor(column: Column) -> dict[str, Any]:
     return field
 
 
+# Formatters the csv module's own conversion matches: None -> "", text as it is, a number as str()
+# (which is repr() for a float).
+_PLAIN = frozenset({_format_text, format_number})
+
+
 def cell_formatters(table: Table, excel_safe: bool = False) -> list[Formatter]:
     """How each column's cells become CSV text; ``excel_safe`` guards the text columns."""
     out: list[Formatter] = []
@@ -184,11 +189,22 @@ class _TableFile:
         self.handle: IO[str] = open(os.path.join(folder, f"{table.name}.csv"), "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\r\n")
         self.formatters = cell_formatters(table, excel_safe)
+        # the columns whose cells need more than the csv module's own conversion
+        self.formatted = [(i, f) for i, f in enumerate(self.formatters) if f not in _PLAIN]
         self.writer.writerow(table.column_names)
 
     def write_rows(self, rows: list[tuple[Any, ...]]) -> None:
-        formatters = self.formatters
-        self.writer.writerows([fmt(value) for fmt, value in zip(formatters, row)] for row in rows)
+        if not self.formatted:  # text and numbers only: the csv module writes None as "" and a number as
+            self.writer.writerows(rows)  # its shortest text (str), as the formatters would
+            return
+        formatted = self.formatted
+        out = []
+        for row in rows:
+            cells = list(row)
+            for i, fmt in formatted:
+                cells[i] = fmt(cells[i])
+            out.append(cells)
+        self.writer.writerows(out)
 
     def close(self, sync: bool) -> None:
         if sync:
