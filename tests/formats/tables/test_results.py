@@ -232,3 +232,11 @@ def _only_unread_flags(value) -> bool:
     if isinstance(value, dict):
         return all(k in ("calculatePct", "denomUnitsSelected") or _only_unread_flags(v) for k, v in value.items())
     return False
+
+
+def test_a_canonical_record_exports_the_same_rows(tmp_path):
+    canonical = tmp_path / "NCT09900001.json"
+    export([str(STUDY_XML)], "json", str(canonical))
+    tables = _export([canonical], tmp_path / "out")
+    for name in RESULT_NAMES:
+        assert tables[name] == EXPECTED[name], name
