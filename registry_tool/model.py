@@ -249,7 +249,8 @@ class GroupCount(Model):
     group: Annotated[str, _text("The group's code (ResultGroup.code).")]
     count: NonNegative | None = None
     comment: str | None = None
-    units: Annotated[int | None, _text("API v2 numUnits, where given.")] = None
+    units_count: Annotated[NonNegative | None, _text("How many units (eyes, lesions) the count covers: API v2 "
+                                                     "numUnits, where given.")] = None
 
 
 class Denominator(Model):

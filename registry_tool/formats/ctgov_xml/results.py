@@ -68,6 +68,7 @@ class Context:
         self.record = record
         self.kept: dict[str, Any] = {} if kept is None else kept
         self.letter = ""  # the legacy group-id letter of the section being read: P, B, O, E
+        self.totals: list[EventTotal] = []  # the adverse-event totals being read or written
         self._children: dict[str, list[tuple[str, Any]]] | None = None
 
     def keep(self, path: str, value: Any) -> None:
@@ -366,7 +367,7 @@ class EventsSection(Node):
 
     def _categories(self, categories: Any, path: str, out: EventList, ctx: Context) -> None:
         categories = categories if isinstance(categories, list) else [categories]
-        totals: list[EventTotal] = ctx.totals  # type: ignore[attr-defined]
+        totals = ctx.totals
         for i, category in enumerate(categories, 1):
             where = f"{path}/category[{i}]"
             events = category.get("event_list", {}).get("event") if isinstance(category, dict) else None
@@ -442,7 +443,7 @@ class EventsSection(Node):
 
     def _dump_categories(self, value: EventList, path: str, ctx: Context) -> list[Any]:
         categories: list[Any] = []
-        totals = [t for t in ctx.totals if (t.event_type == "other") == (self.kind == "other")]  # type: ignore
+        totals = [t for t in ctx.totals if (t.event_type == "other") == (self.kind == "other")]
         if totals:
             by_title: dict[str, list[EventTotal]] = {}
             for t in totals:
@@ -507,7 +508,7 @@ class ReportedEvents(Node):
             ctx.keep(path, value)
             return out
         letter, ctx.letter = ctx.letter, "E"
-        ctx.totals = out.totals  # type: ignore[attr-defined]
+        ctx.totals = out.totals
         for key, item in value.items():
             where = f"{path}/{key}"
             if key == "time_frame":
@@ -530,7 +531,7 @@ class ReportedEvents(Node):
     def dump(self, value, path, ctx):
         if value is None:
             return None
-        ctx.totals = value.totals  # type: ignore[attr-defined]
+        ctx.totals = value.totals
         out: dict[str, Any] = {}
         for key, node, attr in (("time_frame", TEXT, "time_frame"), ("desc", TEXT, "description"),
                                 ("group_list", GROUPS, "groups"),
