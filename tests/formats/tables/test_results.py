@@ -15,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from registry_tool import Record, iter_records, parse_file
@@ -59,6 +61,25 @@ def _what_it_says(table: str, row: dict) -> dict:
 ])
 def test_a_registry_number_keeps_its_text(text, value, modifier):
     assert number(text) == ResultNumber(text, value, modifier)
+
+
+@given(st.text())
+def test_a_number_always_keeps_its_text(text):
+    parsed = number(text)
+    assert parsed.text == text
+    assert parsed.modifier is None or parsed.value is not None  # no modifier without a number
+    assert parsed.value is None or any(c.isdigit() for c in text)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["", "<", "<=", ">", ">="]))
+def test_a_written_number_reads_back(value, modifier):
+    parsed = number(f"{modifier}{value!r}")
+    assert (parsed.value, parsed.modifier) == (value, modifier or None)
+
+
+@given(st.integers(min_value=1, max_value=999), st.sampled_from("PBOE"))
+def test_group_codes_round_trip(n, letter):
+    assert legacy_group_id(api_group_code(f"{letter}{n}", letter)) == f"{letter}{n}"
 
 
 def test_legacy_group_ids_are_api_codes_by_position():
