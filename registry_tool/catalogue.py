@@ -56,7 +56,7 @@ CODES: dict[str, Code] = _codes(
     ("not-clinical-study", F, "ctgov-xml reader", "the root element is not <clinical_study>"),
     ("no-nct-id", W, "ctgov-xml reader", "the record has no NCT id; its id is derived from its content"),
     ("unexpected-xml", W, "ctgov-xml reader", "child elements where text was expected, or an element given twice; kept in extras"),
-    ("bad-number", W, "ctgov-xml reader", "a count that is not a whole number; the text kept in extras"),
+    ("bad-number", W, "registry readers", "a count that is not a whole number (enrollment, a results count); the text kept in extras"),
     ("note-unreadable", W, "ctgov-xml reader", "a registry-tool note that cannot be read; ignored"),
     ("note-outdated", W, "ctgov-xml reader", "the document changed after export, so its registry-tool note is ignored"),
     # API v2 JSON reader and JSON documents

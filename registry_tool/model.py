@@ -212,6 +212,268 @@ class Sponsors(Model):
     collaborators: list[Sponsor] = field(default_factory=list)
 
 
+# --- results (legacy XML clinical_results, API v2 resultsSection) ----------------------------------
+#
+# One shape for both sources. Group codes are written as API v2 writes them (OG000, BG001, FG000,
+# EG002); a legacy XML group_id (O1, B2, P1, E3) is the API v2 code of the same position. Every
+# number keeps its registry text beside the number parsed from it.
+
+
+class ResultNumber(Model):
+    """A number as the registry wrote it: ``"<0.001"`` gives modifier ``<`` and value 0.001;
+    ``"NA"`` gives no value and keeps the text."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("text", "value", "modifier")
+
+    text: Annotated[str, _text("The registry's text, as written.")]
+    value: Annotated[int | float | None, _text("The number the text gives; null where it gives none.")] = None
+    modifier: Annotated[str | None, _text("A comparison before the number: <, <=, >, >=, ~.",
+                                          "number_modifier")] = None
+
+
+class ResultGroup(Model):
+    """A group (arm) of one results section."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("code", "title", "description")
+
+    code: Annotated[str, _text("The API v2 group code: FG000, BG000, OG000, EG000.")]
+    title: str | None = None
+    description: str | None = None
+
+
+class GroupCount(Model):
+    """A count of participants (or units) in one group."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("group", "count")
+
+    group: Annotated[str, _text("The group's code (ResultGroup.code).")]
+    count: NonNegative | None = None
+    comment: str | None = None
+    units_count: Annotated[NonNegative | None, _text("How many units (eyes, lesions) the count covers: API v2 "
+                                                     "numUnits, where given.")] = None
+
+
+class Denominator(Model):
+    """The participants (or units) analysed, per group."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("units", "counts")
+
+    units: Annotated[str | None, _text("What is counted: Participants, Eyes, ...")] = None
+    scope: Annotated[str | None, _text("Legacy XML only: Overall or Measure.")] = None
+    counts: list[GroupCount] = field(default_factory=list)
+
+
+class Measurement(Model):
+    """One value of a measure in one group, with its spread or limits."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("group", "value", "spread", "lower_limit", "upper_limit")
+
+    group: str
+    value: ResultNumber | None = None
+    spread: ResultNumber | None = None
+    lower_limit: ResultNumber | None = None
+    upper_limit: ResultNumber | None = None
+    comment: Annotated[str | None, _text("Why a value is not given (explanation of NA), where said.")] = None
+
+
+class ResultCategory(Model):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("title", "measurements")
+
+    title: str | None = None
+    sub_title: Annotated[str | None, _text("Legacy XML only: the category's sub_title.")] = None
+    measurements: list[Measurement] = field(default_factory=list)
+
+
+class ResultClass(Model):
+    """A row group of a measure (Male / Female, a visit), with its own denominators where given."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("title", "categories")
+
+    title: str | None = None
+    denominators: list[Denominator] = field(default_factory=list)
+    categories: list[ResultCategory] = field(default_factory=list)
+
+
+class ResultMeasure(Model, kw_only=True):
+    """A measure: baseline characteristic or an outcome's measurement table."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("title", "units", "param_type", "dispersion_type", "classes")
+
+    title: str | None = None
+    description: str | None = None
+    population: str | None = None
+    units: str | None = None
+    param_type: Annotated[CodedText | None, _text("The measure's parameter.", "param_type")] = None
+    dispersion_type: Annotated[CodedText | None, _text("The measure's dispersion.", "dispersion_type")] = None
+    units_analyzed: str | None = None
+    denominators: list[Denominator] = field(default_factory=list)
+    classes: list[ResultClass] = field(default_factory=list)
+    categories: Annotated[list[ResultCategory], _text(
+        "Legacy XML only: categories given without classes.")] = field(default_factory=list)
+
+
+class Analysis(Model, kw_only=True):
+    """A statistical analysis of an outcome."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("groups", "p_value", "param_type", "param_value")
+
+    groups: Annotated[list[str], _text("The codes of the groups compared.")] = field(default_factory=list)
+    groups_description: str | None = None
+    non_inferiority: Annotated[str | None, _text("Legacy XML only: <non_inferiority>.")] = None
+    non_inferiority_type: Annotated[CodedText | None, _text("Non-inferiority or superiority.",
+                                                            "non_inferiority_type")] = None
+    non_inferiority_description: str | None = None
+    p_value: ResultNumber | None = None
+    p_value_description: str | None = None
+    method: str | None = None
+    method_description: str | None = None
+    param_type: Annotated[str | None, _text("The estimate's parameter as written (Hazard Ratio (HR)).")] = None
+    param_value: ResultNumber | None = None
+    dispersion_type: Annotated[CodedText | None, _text("The estimate's dispersion.", "dispersion_type")] = None
+    dispersion_value: ResultNumber | None = None
+    ci_percent: ResultNumber | None = None
+    ci_n_sides: Annotated[CodedText | None, _text("One- or two-sided interval.", "ci_sides")] = None
+    ci_lower_limit: ResultNumber | None = None
+    ci_upper_limit: ResultNumber | None = None
+    ci_lower_limit_comment: str | None = None
+    ci_upper_limit_comment: str | None = None
+    estimate_description: str | None = None
+    other_description: str | None = None
+
+
+class ResultOutcome(Model, kw_only=True):
+    """A reported outcome measure, its groups, measurements and analyses."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("type", "title", "time_frame", "groups", "measure",
+                                                      "analyses")
+
+    type: Annotated[CodedText | None, _text("primary, secondary, other_prespecified or post_hoc.",
+                                            "result_outcome_type")] = None
+    title: str | None = None
+    description: str | None = None
+    time_frame: str | None = None
+    population: str | None = None
+    reporting_status: Annotated[str | None, _text("API v2 reportingStatus (POSTED, NOT_POSTED).")] = None
+    groups: list[ResultGroup] = field(default_factory=list)
+    measure: ResultMeasure | None = None
+    measures: Annotated[list[ResultMeasure], _text(
+        "Legacy XML only: the older <measure_list> layout.")] = field(default_factory=list)
+    analyses: list[Analysis] = field(default_factory=list)
+
+
+class Milestone(Model):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("title", "counts")
+
+    title: str | None = None
+    counts: list[GroupCount] = field(default_factory=list)
+    comment: str | None = None
+
+
+class DropWithdrawal(Model):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("reason", "counts")
+
+    reason: str | None = None
+    counts: list[GroupCount] = field(default_factory=list)
+    comment: str | None = None
+
+
+class Period(Model):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("title", "milestones", "drop_withdrawals")
+
+    title: str | None = None
+    milestones: list[Milestone] = field(default_factory=list)
+    drop_withdrawals: list[DropWithdrawal] = field(default_factory=list)
+
+
+class ParticipantFlow(Model):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("groups", "periods")
+
+    recruitment_details: str | None = None
+    pre_assignment_details: str | None = None
+    groups: list[ResultGroup] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+
+
+class Baseline(Model):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("groups", "denominators", "measures")
+
+    population: str | None = None
+    groups: list[ResultGroup] = field(default_factory=list)
+    denominators: list[Denominator] = field(default_factory=list)
+    measures: list[ResultMeasure] = field(default_factory=list)
+
+
+class EventCount(Model):
+    """One adverse event in one group."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("group", "subjects_affected", "subjects_at_risk", "events")
+
+    group: str
+    subjects_affected: NonNegative | None = None
+    subjects_at_risk: NonNegative | None = None
+    events: NonNegative | None = None
+
+
+class AdverseEvent(Model, kw_only=True):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("organ_system", "term", "counts")
+
+    organ_system: str | None = None
+    term: str | None = None
+    vocabulary: str | None = None
+    assessment: Annotated[str | None, _text("Systematic or non-systematic assessment, as written.")] = None
+    description: str | None = None
+    counts: list[EventCount] = field(default_factory=list)
+
+
+class EventTotal(Model):
+    """Participants with any serious or other adverse event, or who died, per group."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("group", "event_type", "subjects_affected",
+                                                      "subjects_at_risk")
+
+    group: str
+    event_type: Annotated[str, _text("serious, other or deaths.", "event_total_type")]
+    classification: Annotated[str | None, _text("Legacy XML: the total's own title.")] = None
+    subjects_affected: NonNegative | None = None
+    subjects_at_risk: NonNegative | None = None
+    events: NonNegative | None = None
+
+
+class EventList(Model):
+    """Serious or other adverse events, with the defaults their items take (the frequency
+    threshold applies to other events)."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("events",)
+
+    frequency_threshold: str | None = None
+    default_vocabulary: str | None = None
+    default_assessment: str | None = None
+    events: list[AdverseEvent] = field(default_factory=list)
+
+
+class AdverseEvents(Model, kw_only=True):
+    __schema_required__: ClassVar[tuple[str, ...]] = ("groups", "serious", "other", "totals")
+
+    time_frame: str | None = None
+    description: str | None = None
+    groups: list[ResultGroup] = field(default_factory=list)
+    totals: list[EventTotal] = field(default_factory=list)
+    serious: EventList | None = None
+    other: EventList | None = None
+    mortality_comment: Annotated[str | None, _text("API v2 allCauseMortalityComment.")] = None
+
+
+class Results(Model, kw_only=True):
+    """A registry entry's results: participant flow, baseline, outcome measures, adverse events."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("participant_flow", "baseline", "outcomes", "adverse_events")
+
+    participant_flow: ParticipantFlow | None = None
+    baseline: Baseline | None = None
+    outcomes: list[ResultOutcome] = field(default_factory=list)
+    adverse_events: AdverseEvents | None = None
+
+
 class Record(Model, kw_only=True):
     """The canonical record every reader produces and every writer consumes."""
 
@@ -251,6 +513,8 @@ class Record(Model, kw_only=True):
     eligibility: Eligibility = field(default_factory=Eligibility)
     variants: list[Variant] = field(default_factory=list)
     declared_variant_count: NonNegative | None = None
+    results: Annotated[Results | None, _text(
+        "The entry's results (legacy XML clinical_results, API v2 resultsSection); null when it has none.")] = None
     warnings: list[RecordWarning] = field(default_factory=list)
     extras: Annotated[dict[str, JsonValue], _text(
         "Text or registry elements that fitted no field, never dropped.")] = field(default_factory=dict)

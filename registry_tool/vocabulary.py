@@ -184,11 +184,80 @@ VARIANT_KIND = Concept(
     described="variant kind",
 )
 
+ARM_GROUP_TYPE = Concept(
+    "arm_group_type",
+    ("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION", "OTHER"),
+    wording={"EXPERIMENTAL": "Experimental", "ACTIVE_COMPARATOR": "Active Comparator",
+             "PLACEBO_COMPARATOR": "Placebo Comparator", "SHAM_COMPARATOR": "Sham Comparator",
+             "NO_INTERVENTION": "No Intervention", "OTHER": "Other"},
+    described="arm type",
+)
+AGENCY_CLASS = Concept(
+    "agency_class", ("NIH", "FED", "OTHER_GOV", "INDIV", "INDUSTRY", "NETWORK", "AMBIG", "OTHER", "UNKNOWN"),
+    {"usfed": "FED"}, described="agency class",
+)
+# Enrollment and date types: legacy Anticipated / Estimate are API v2's ESTIMATED.
+DATE_TYPE = Concept("date_type", ("ACTUAL", "ESTIMATED"), {"anticipated": "ESTIMATED", "estimate": "ESTIMATED"},
+                    described="date or enrollment type")
+
+# --- results (API v2 enums; the legacy XML's words as their wording) ---------------------------------
+
+RESULT_OUTCOME_TYPE = Concept(
+    "result_outcome_type", ("primary", "secondary", "other_prespecified", "post_hoc"),
+    wording={"primary": "Primary", "secondary": "Secondary", "other_prespecified": "Other Pre-specified",
+             "post_hoc": "Post-Hoc"},
+    described="reported outcome type",
+)
+PARAM_TYPE = Concept(
+    "param_type",
+    ("GEOMETRIC_MEAN", "GEOMETRIC_LEAST_SQUARES_MEAN", "LEAST_SQUARES_MEAN", "LOG_MEAN", "MEAN", "MEDIAN",
+     "NUMBER", "COUNT_OF_PARTICIPANTS", "COUNT_OF_UNITS"),
+    wording={"GEOMETRIC_MEAN": "Geometric Mean", "GEOMETRIC_LEAST_SQUARES_MEAN": "Geometric Least Squares Mean",
+             "LEAST_SQUARES_MEAN": "Least Squares Mean", "LOG_MEAN": "Log Mean", "MEAN": "Mean", "MEDIAN": "Median",
+             "NUMBER": "Number", "COUNT_OF_PARTICIPANTS": "Count of Participants", "COUNT_OF_UNITS": "Count of Units"},
+    described="measure parameter",
+)
+DISPERSION_TYPE = Concept(
+    "dispersion_type",
+    ("NA", "STANDARD_DEVIATION", "STANDARD_ERROR", "INTER_QUARTILE_RANGE", "FULL_RANGE", "CONFIDENCE_80",
+     "CONFIDENCE_90", "CONFIDENCE_95", "CONFIDENCE_975", "CONFIDENCE_99", "CONFIDENCE_OTHER",
+     "GEOMETRIC_COEFFICIENT", "STANDARD_ERROR_OF_MEAN"),
+    {"standarderrorofthemean": "STANDARD_ERROR_OF_MEAN", "na": "NA", "notapplicable": "NA"},
+    {"STANDARD_DEVIATION": "Standard Deviation", "STANDARD_ERROR": "Standard Error",
+     "INTER_QUARTILE_RANGE": "Inter-Quartile Range", "FULL_RANGE": "Full Range",
+     "CONFIDENCE_80": "80% Confidence Interval", "CONFIDENCE_90": "90% Confidence Interval",
+     "CONFIDENCE_95": "95% Confidence Interval", "CONFIDENCE_975": "97.5% Confidence Interval",
+     "CONFIDENCE_99": "99% Confidence Interval", "CONFIDENCE_OTHER": "Other Confidence Interval Level",
+     "GEOMETRIC_COEFFICIENT": "Geometric Coefficient of Variation",
+     "STANDARD_ERROR_OF_MEAN": "Standard Error of the Mean"},
+    "dispersion type",
+)
+NON_INFERIORITY_TYPE = Concept(
+    "non_inferiority_type",
+    ("SUPERIORITY", "NON_INFERIORITY", "EQUIVALENCE", "OTHER", "NON_INFERIORITY_OR_EQUIVALENCE",
+     "SUPERIORITY_OR_OTHER", "NON_INFERIORITY_OR_EQUIVALENCE_LEGACY", "SUPERIORITY_OR_OTHER_LEGACY"),
+    wording={"SUPERIORITY": "Superiority", "NON_INFERIORITY": "Non-Inferiority", "EQUIVALENCE": "Equivalence",
+             "OTHER": "Other", "NON_INFERIORITY_OR_EQUIVALENCE": "Non-Inferiority or Equivalence",
+             "SUPERIORITY_OR_OTHER": "Superiority or Other",
+             "NON_INFERIORITY_OR_EQUIVALENCE_LEGACY": "Non-Inferiority or Equivalence (legacy)",
+             "SUPERIORITY_OR_OTHER_LEGACY": "Superiority or Other (legacy)"},
+    described="non-inferiority type",
+)
+CI_SIDES = Concept("ci_sides", ("ONE_SIDED", "TWO_SIDED"), {"1sided": "ONE_SIDED", "2sided": "TWO_SIDED"},
+                   {"ONE_SIDED": "1-Sided", "TWO_SIDED": "2-Sided"}, "confidence interval sides")
+ASSESSMENT_TYPE = Concept("assessment_type", ("SYSTEMATIC_ASSESSMENT", "NON_SYSTEMATIC_ASSESSMENT"),
+                          wording={"SYSTEMATIC_ASSESSMENT": "Systematic Assessment",
+                                   "NON_SYSTEMATIC_ASSESSMENT": "Non-systematic Assessment"},
+                          described="adverse event assessment")
+NUMBER_MODIFIER = Concept("number_modifier", ("<", "<=", ">", ">="), described="number modifier")
+EVENT_TOTAL_TYPE = Concept("event_total_type", ("serious", "other", "deaths"), described="adverse event total")
+
 CONCEPTS: dict[str, Concept] = {
     c.name: c
     for c in (SOURCE_FORMAT, PHASE, ALLOCATION, INTERVENTION_MODEL, INTERVENTION_TYPE, STUDY_TYPE, OVERALL_STATUS,
               GENDER, MASKING, PRIMARY_PURPOSE, OUTCOME_TYPE, CRITERION_KIND, BLOCK_MARKUP, TIME_UNIT,
-              TIME_RELATION, VARIANT_KIND)
+              TIME_RELATION, VARIANT_KIND, ARM_GROUP_TYPE, AGENCY_CLASS, DATE_TYPE, RESULT_OUTCOME_TYPE, PARAM_TYPE, DISPERSION_TYPE, NON_INFERIORITY_TYPE,
+              CI_SIDES, ASSESSMENT_TYPE, NUMBER_MODIFIER, EVENT_TOTAL_TYPE)
 }
 """Every concept by name (the name the model's field metadata uses)."""
 

@@ -100,17 +100,26 @@ def _decode_csv_cell(text: str, kind: str) -> Any:
     return text
 
 
+def _na(cell: str) -> str:
+    return ";".join("NA" if code == "NOT_APPLICABLE" else code for code in cell.split(";")) if cell else cell
+
+
 def read_csv_package(folder: Path) -> Rows:
     """Every table of a CSV export as typed rows, decoded by the types datapackage.json declares."""
     package = json.loads((folder / "datapackage.json").read_text("utf-8"))
     tables: Rows = {}
     for resource in package["resources"]:
         types = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+        # codes that CSV writes NOT_APPLICABLE for the JSON record's NA
+        na_coded = {f["name"] for f in resource["schema"]["fields"]
+                    if f["name"] == "phases" or "NOT_APPLICABLE" in f.get("constraints", {}).get("enum", [])}
         with open(folder / resource["path"], encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             assert reader.fieldnames == list(types), resource["name"]
             tables[resource["name"]] = [
-                {name: _decode_csv_cell(value, types[name]) for name, value in row.items()} for row in reader
+                {name: _decode_csv_cell(_na(value) if name in na_coded else value, types[name])
+                 for name, value in row.items()}
+                for row in reader
             ]
     return tables
 
@@ -120,7 +129,8 @@ _JSON_COLUMNS = {
     "interventions": ("other_names", "arm_group_labels"),
     "outcomes": ("time_frame_events", "assessors"),
 }
-_BOOLEAN_COLUMNS = {"outcomes": ("time_frame_fully_parsed",), "variants": ("marked", "candidate")}
+_BOOLEAN_COLUMNS = {"outcomes": ("time_frame_fully_parsed",), "variants": ("marked", "candidate"),
+                    "trials": ("has_results", "healthy_volunteers")}
 
 
 def read_sqlite(path: Path) -> Rows:
@@ -202,12 +212,12 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
             "conditions": t["conditions"] or [],
             "keywords": t["keywords"] or [],
             "enrollment": None
-            if t["enrollment_count"] is None and t["enrollment_type"] is None
-            else {"count": t["enrollment_count"], "type": t["enrollment_type"]},
+            if t["enrollment_count"] is None and t["enrollment_type_text"] is None
+            else {"count": t["enrollment_count"], "type": t["enrollment_type_text"]},
             "sponsors": {
-                "lead": {"agency": lead[0]["agency"], "agency_class": lead[0]["agency_class"]} if lead else None,
+                "lead": {"agency": lead[0]["agency"], "agency_class": lead[0]["agency_class_text"]} if lead else None,
                 "collaborators": [
-                    {"agency": s["agency"], "agency_class": s["agency_class"]}
+                    {"agency": s["agency"], "agency_class": s["agency_class_text"]}
                     for s in sponsors.get(rid, [])
                     if s["role"] == "collaborator"
                 ],
@@ -216,7 +226,8 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
             "dates": t["dates"] or {},
             "date_types": t["date_types"] or {},
             "arm_groups": [
-                {"label": a["label"], "type": a["type"], "description": a["description"]} for a in arms.get(rid, [])
+                {"label": a["label"], "type": a["type_text"], "description": a["description"]}
+                for a in arms.get(rid, [])
             ],
             "interventions": [
                 {
@@ -243,7 +254,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 "gender": _coded(t, "gender"),
                 "minimum_age": t["minimum_age"],
                 "maximum_age": t["maximum_age"],
-                "healthy_volunteers": t["healthy_volunteers"],
+                "healthy_volunteers": t["healthy_volunteers_text"],
                 "criteria_blocks": t["criteria_blocks"] or [],
             },
             "variants": [
@@ -269,6 +280,8 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 for e in extras.get(rid, [])
             },
             "spans": {s["field"]: [s["start"], s["end"], s["line"]] for s in spans.get(rid, [])},
+            # the results are not rebuilt here: tests/formats/tables/test_results.py checks their rows
+            "results": None if not t["has_results"] else {"in": "result tables"},
         }
     return records
 

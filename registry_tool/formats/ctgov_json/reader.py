@@ -42,6 +42,7 @@ from ...model import (
 from ...textclean import clean, unescape_markdown
 from ..base import ReadResult
 from ..json_documents import read_values
+from .results import read_results
 
 FORMAT = "ctgov-json"
 
@@ -258,6 +259,7 @@ def record_from_study(study: Any, path: str | None, where: str = "$") -> Record:
         record.warn("nct-id-format", f"nctId {nct_id!r} is not NCT followed by 8 digits", "record_id")
     for module, read_module in MODULES.items():
         read_module(protocol.child(module), record)
+    record.results = read_results(root.child("resultsSection"), record)
     record.extras.update(leftovers(root))
     return record
 
@@ -296,6 +298,7 @@ def _status(m: Node, record: Record) -> None:
             record.dates[name] = date
         if kind:
             record.date_types[name] = kind
+            _warn_unknown(vocabulary.DATE_TYPE, kind, record, f"date_types.{name}")
 
 
 def _sponsors(m: Node, record: Record) -> None:
@@ -309,7 +312,9 @@ def _sponsors(m: Node, record: Record) -> None:
 
 def _sponsor(m: Node, record: Record) -> Sponsor | None:
     name = _required_text(m, "name", record, "sponsors")
-    return None if name is None else Sponsor(name, m.get("class", str))
+    agency_class = m.get("class", str)
+    _warn_unknown(vocabulary.AGENCY_CLASS, agency_class, record, "sponsors")
+    return None if name is None else Sponsor(name, agency_class)
 
 
 def _description(m: Node, record: Record) -> None:
@@ -341,6 +346,7 @@ def _design(m: Node, record: Record) -> None:
     )
     enrollment = m.child("enrollmentInfo")
     count, kind = enrollment.get("count", int), enrollment.get("type", str)
+    _warn_unknown(vocabulary.DATE_TYPE, kind, record, "enrollment.type")
     if count is not None or kind is not None:
         record.enrollment = Enrollment(count, kind)
 
@@ -349,7 +355,9 @@ def _arms_interventions(m: Node, record: Record) -> None:
     for item in m.items("armGroups"):
         label = _required_text(item, "label", record, "arm_groups")
         if label is not None:
-            record.arm_groups.append(ArmGroup(label, item.get("type", str), item.text("description")))
+            kind = item.get("type", str)
+            _warn_unknown(vocabulary.ARM_GROUP_TYPE, kind, record, f"arm_groups[{len(record.arm_groups)}].type")
+            record.arm_groups.append(ArmGroup(label, kind, item.text("description")))
     for item in m.items("interventions"):
         name = _required_text(item, "name", record, "interventions")
         if name is None:
@@ -424,6 +432,12 @@ def _coded(m: Node, key: str, concept: vocabulary.Concept, record: Record, field
             field,
         )
     return coded
+
+
+def _warn_unknown(concept: vocabulary.Concept, text: str | None, record: Record, field: str) -> None:
+    if text and concept.code(text) is None:
+        record.warn("unknown-code", f"{concept.described} {text!r} is not a known API v2 value; kept as given, "
+                    "no code", field)
 
 
 def _texts(m: Node, key: str) -> list[str]:

@@ -56,6 +56,27 @@ class Text(Codec):
         return None if value is None else (value, {})
 
 
+class Worded(Text):
+    """Free text that spells a code of ``concept`` (``Active Comparator``): kept as written; a
+    spelling the concept does not know is warned about (``unknown-code``)."""
+
+    def __init__(self, concept: Concept):
+        super().__init__()
+        self.concept = concept
+
+    def load(self, el, state, path, field_name):
+        value = super().load(el, state, path, field_name)
+        warn_unknown(state, self.concept, value, field_name)
+        return value
+
+
+def warn_unknown(state: LoadState, concept: Concept, text: str | None, field_name: str) -> None:
+    """Warn (``unknown-code``) where ``text`` spells no code of ``concept``."""
+    if text and concept.code(text) is None:
+        state.warn("unknown-code", f"{concept.described} {text!r} is not a spelling our tables know; "
+                   "kept as written, no code", field_name)
+
+
 class AsWritten(Codec):
     """Text kept as written, ends stripped (ages, healthy volunteers); optional schema pattern."""
 
@@ -156,15 +177,19 @@ class Code(Codec):
 class Choice(Codec):
     """Text from a closed list (``agency_class``): other spellings map through ``aliases``."""
 
-    def __init__(self, values: tuple[str, ...], aliases: dict[str, str]):
+    def __init__(self, values: tuple[str, ...], aliases: dict[str, str], concept: Concept | None = None):
         self.values = frozenset(values)
         self.by_key = {spelling_key(v): v for v in values} | {spelling_key(k): v for k, v in aliases.items()}
+        self.concept = concept
 
     def accepts(self, text: str) -> bool:
         return text in self.values
 
     def load(self, el, state, path, field_name):
-        return text_of(el).strip() or None
+        value = text_of(el).strip() or None
+        if self.concept is not None:
+            warn_unknown(state, self.concept, value, field_name)
+        return value
 
     def dump(self, value, state, path, field_name):
         if value is None:

@@ -42,8 +42,9 @@ from ...model import (
 from ...normalize.criteria import criteria_from_block
 from ...textclean import fold_ws
 from .binding import Binding, Field, Group, Items, Single, Slot
-from .codecs import AsWritten, Choice, Code, Codec, Coded, Text, text_of
+from .codecs import AsWritten, Choice, Code, Codec, Coded, Text, Worded, text_of, warn_unknown
 from .extras_form import element_to_json, join, json_to_elements
+from .results import dump_results, kept_extras, load_results
 
 # --- registry values ---------------------------------------------------------------------------------
 
@@ -100,6 +101,7 @@ class EnrollmentCount(Codec):
             state.warn("bad-number", f"enrollment {text!r} is not a whole number; the text kept in "
                        f"extras[{path!r}]", field_name)
         kind = el.get("type")
+        warn_unknown(state, vocabulary.DATE_TYPE, kind, f"{field_name}.type")
         return Enrollment(count, kind) if count is not None or kind is not None else None
 
     def dump(self, value, state, path, field_name):
@@ -159,6 +161,7 @@ class Date(Binding):
         kind = el.get("type")
         if kind is not None:
             record.date_types[self.tag] = kind
+            warn_unknown(state, vocabulary.DATE_TYPE, kind, f"date_types.{self.tag}")
         if el.attrib:
             state.keep_attributes(el, path, ("type",))
 
@@ -328,6 +331,33 @@ def render_criteria(criteria: list[Criterion]) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class ClinicalResults(Binding):
+    """``clinical_results`` <-> ``record.results`` (:mod:`.results`), what the model does not hold
+    kept in extras under its path (``clinical_results/point_of_contact``). An element the results
+    layout does not give back exactly is also kept whole in ``extras["clinical_results"]``, and
+    written back from there."""
+
+    tag: str = "clinical_results"
+
+    def load(self, el, record, path, state):
+        value = element_to_json(el)
+        results, kept, exact = load_results(value, record)
+        record.results = results
+        if exact:
+            record.extras.update(kept)
+        else:
+            state.keep(path, value)
+
+    def dump(self, record, parent, path, state):
+        if self.write_extra(parent, path, state):
+            return
+        if record.results is not None:
+            value = dump_results(record.results, kept_extras(record.extras), record)
+            if value is not None:
+                json_to_elements(parent, self.tag, value)
+
+
 # --- registry values -------------------------------------------------------------------------------
 
 AGE_PATTERN = r"N/A|[1-9][0-9]* (?:Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)"
@@ -344,7 +374,7 @@ AGE = AsWritten(AGE_PATTERN)
 _SPONSOR = (
     Field("agency", "agency", Text(required=True), required=True),
     Field("agency_class", "agency_class",
-          Choice(vocabulary.AGENCY_CLASS_XML_VALUES, vocabulary.AGENCY_CLASS_XML_ALIASES)),
+          Choice(vocabulary.AGENCY_CLASS_XML_VALUES, vocabulary.AGENCY_CLASS_XML_ALIASES, vocabulary.AGENCY_CLASS)),
 )
 _OUTCOME = (
     Field("measure", "measure", Text(required=True), required=True),
@@ -424,7 +454,7 @@ CLINICAL_STUDY = Group(
             lambda: ArmGroup(""),
             (
                 Field("arm_group_label", "label", Text(required=True), required=True),
-                Field("arm_group_type", "type"),
+                Field("arm_group_type", "type", Worded(vocabulary.ARM_GROUP_TYPE)),
                 Field("description", "description"),
             ),
         ),
@@ -482,7 +512,7 @@ CLINICAL_STUDY = Group(
         Slot("study_docs"),
         Slot("provided_document_section"),
         Slot("pending_results"),
-        Slot("clinical_results"),
+        ClinicalResults(),
     ),
 )
 """The ``clinical_study`` element: every child in the public schema's order."""

@@ -21,7 +21,7 @@ from ...atomic import AtomicDirectory
 from ...errors import RegistryToolError, UsageError
 from ...version import __version__
 from ..base import WriteOptions
-from .layout import LAYOUT_VERSION, TABLES, Table, TableSink
+from .layout import LAYOUT_VERSION, TABLES, Column, Table, TableSink
 
 PACKAGE_FILE = "datapackage.json"
 
@@ -73,11 +73,49 @@ _FORMATTERS: dict[str, Formatter] = {
 }
 
 
+# The not-applicable code as CSV writes it: "NA" is read as a missing value by pandas' read_csv and
+# R's read.csv unless told otherwise (CONTRACT); the JSON record and SQLite keep API v2's NA.
+NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+def na_coded(column: Column) -> bool:
+    """Whether a column holds codes among which is ``NA`` (written ``NOT_APPLICABLE`` in CSV)."""
+    return column.name == "phases" or "NA" in column.enum
+
+
+def _format_code(value: str | None) -> str:
+    return "" if value is None else (NOT_APPLICABLE if value == "NA" else value)
+
+
+def _format_codes(value: str | None) -> str:
+    if value is None:
+        return ""
+    return ";".join(NOT_APPLICABLE if code == "NA" else code for code in value.split(";"))
+
+
+def csv_field_descriptor(column: Column) -> dict[str, Any]:
+    """The column's Table Schema field as the CSV writes it (``NOT_APPLICABLE`` for ``NA``)."""
+    field = column.field_descriptor()
+    constraints = field.get("constraints", {})
+    if "enum" in constraints:
+        constraints["enum"] = [NOT_APPLICABLE if v == "NA" else v for v in constraints["enum"]]
+    if column.name == "phases" and "pattern" in constraints:
+        constraints["pattern"] = constraints["pattern"].replace("|NA)", f"|{NOT_APPLICABLE})")
+    return field
+
+
+# Formatters the csv module's own conversion matches: None -> "", text as it is, a number as str()
+# (which is repr() for a float).
+_PLAIN = frozenset({_format_text, format_number})
+
+
 def cell_formatters(table: Table, excel_safe: bool = False) -> list[Formatter]:
     """How each column's cells become CSV text; ``excel_safe`` guards the text columns."""
     out: list[Formatter] = []
     for column in table.columns:
-        if excel_safe and column.type == "string":
+        if na_coded(column):
+            out.append(_format_codes if column.name == "phases" else _format_code)
+        elif excel_safe and column.type == "string":
             out.append(_format_safe_text)
         else:
             out.append(_FORMATTERS[column.type])
@@ -90,8 +128,10 @@ def package_descriptor(excel_safe: bool = False) -> dict[str, Any]:
         "Clinical-trial registry records exported by registry-tool: one row a trial in trials.csv, "
         "the trials' outcomes, time points, interventions, arms, sponsors, eligibility criteria, "
         "gene-variant mentions, parser warnings and unplaced input in the other tables, each keyed by "
-        "record_id and a 1-based index. Empty cells are missing values. phases is a ';'-joined list of "
-        "codes; columns of type array/object hold JSON text."
+        "record_id and a 1-based index, with the results tables (result_groups, result_outcomes, ...). "
+        "Empty cells are missing values. phases is a ';'-joined list of codes; the not-applicable code is "
+        "written NOT_APPLICABLE (never NA, which CSV readers take for a missing value); columns of type "
+        "array/object hold JSON text."
     )
     if excel_safe:
         description += " " + EXCEL_SAFE_NOTE
@@ -105,7 +145,7 @@ def package_descriptor(excel_safe: bool = False) -> dict[str, Any]:
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "description": table.description,
-            "schema": table.schema_descriptor(),
+            "schema": {**table.schema_descriptor(), "fields": [csv_field_descriptor(c) for c in table.columns]},
         }
         resources.append(resource)
     return {
@@ -149,11 +189,22 @@ class _TableFile:
         self.handle: IO[str] = open(os.path.join(folder, f"{table.name}.csv"), "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\r\n")
         self.formatters = cell_formatters(table, excel_safe)
+        # the columns whose cells need more than the csv module's own conversion
+        self.formatted = [(i, f) for i, f in enumerate(self.formatters) if f not in _PLAIN]
         self.writer.writerow(table.column_names)
 
     def write_rows(self, rows: list[tuple[Any, ...]]) -> None:
-        formatters = self.formatters
-        self.writer.writerows([fmt(value) for fmt, value in zip(formatters, row)] for row in rows)
+        if not self.formatted:  # text and numbers only: the csv module writes None as "" and a number as
+            self.writer.writerows(rows)  # its shortest text (str), as the formatters would
+            return
+        formatted = self.formatted
+        out = []
+        for row in rows:
+            cells = list(row)
+            for i, fmt in formatted:
+                cells[i] = fmt(cells[i])
+            out.append(cells)
+        self.writer.writerows(out)
 
     def close(self, sync: bool) -> None:
         if sync:

@@ -23,147 +23,45 @@ How the record flattens:
   ``criterion_index`` and a criterion's ``parent_index`` are the
   ``criterion_index`` they point to.
 
-The module is a little over 600 lines because it is one declaration: every
-table of the layout, read top to bottom, with what the exporters share.
+The protocol child tables are in :mod:`.protocol`, the results tables in
+:mod:`.results_layout`, and what a table is declared with in :mod:`.table`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import msgspec
-import orjson
 
 from ... import vocabulary
 from ...errors import Failure, RecordError, UsageError
 from ...model import CodedText, Record
 from ..base import Encoder, Prepared, Sink, WriteOptions
+from .protocol import PROTOCOL_TABLES, healthy_volunteers, trial_columns
+from .results_layout import RESULT_TABLES
+from .table import (
+    TO_TRIALS,
+    Column,
+    ForeignKey,
+    Item,
+    Table,
+    attr,
+    child_table,
+    joined,
+    json_list,
+    json_text,
+    key,
+    record_id_column,
+)
 
 # Bump when a table or column changes meaning or goes away (adding one is
 # also a bump, so an older database is never half-filled); the SQLite export
 # stores it as PRAGMA user_version and datapackage.json names it.
-LAYOUT_VERSION = 3  # 3: the spans table
+LAYOUT_VERSION = 3  # 3: the spans table, the protocol child tables, the results tables
 
 _PHASE = "(" + "|".join(vocabulary.PHASE.codes) + ")"
 PHASES_PATTERN = f"{_PHASE}(;{_PHASE})*"
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """What one row is made from: the record id, the row's 1-based index(es) and the object."""
-
-    record_id: str
-    index: tuple[int, ...]
-    obj: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its name, Frictionless type, description, constraints and value."""
-
-    name: str
-    type: str  # Frictionless: string | integer | number | boolean | array | object
-    description: str
-    value: Callable[[Any], Any]  # the cell (None, str, int, float or bool) from the row's item
-    required: bool = False
-    enum: tuple[str, ...] = ()
-    minimum: int | None = None
-    pattern: str | None = None
-
-    def field_descriptor(self) -> dict[str, Any]:
-        """The Frictionless Table Schema field for this column."""
-        field: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
-        constraints: dict[str, Any] = {}
-        if self.required:
-            constraints["required"] = True
-        if self.enum:
-            constraints["enum"] = list(self.enum)
-        if self.minimum is not None:
-            constraints["minimum"] = self.minimum
-        if self.pattern is not None:
-            constraints["pattern"] = self.pattern
-        if constraints:
-            field["constraints"] = constraints
-        return field
-
-
-@dataclass(frozen=True, slots=True)
-class ForeignKey:
-    """Columns of this table that name a row of ``table``.
-
-    An ``optional`` key may be empty (a top-level criterion has no parent).
-    Frictionless takes a composite key that is partly empty for a broken
-    reference, so optional keys are declared in SQLite only; in the data
-    package the column's description names what it refers to.
-    """
-
-    columns: tuple[str, ...]
-    table: str
-    table_columns: tuple[str, ...]
-    optional: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    items: Callable[[Record], Iterable[Any]]
-    foreign_keys: tuple[ForeignKey, ...] = ()
-    indexes: tuple[tuple[str, ...], ...] = ()  # SQLite indexes beyond the primary key
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def rows(self, record: Record) -> list[tuple[Any, ...]]:
-        """The rows ``record`` gives this table, cells in column order."""
-        getters = [c.value for c in self.columns]
-        return [tuple(get(item) for get in getters) for item in self.items(record)]
-
-    def schema_descriptor(self) -> dict[str, Any]:
-        """The Frictionless Table Schema of this table."""
-        schema: dict[str, Any] = {
-            "fields": [c.field_descriptor() for c in self.columns],
-            "missingValues": [""],
-            "primaryKey": list(self.primary_key),
-        }
-        if self.foreign_keys:
-            schema["foreignKeys"] = [
-                {
-                    "fields": list(fk.columns),
-                    "reference": {"resource": fk.table, "fields": list(fk.table_columns)},
-                }
-                for fk in self.foreign_keys
-                if not fk.optional
-            ]
-        return schema
-
-
-# --- cell helpers -------------------------------------------------------------------------
-
-
-def _json(value: Any) -> str:
-    """Compact UTF-8 JSON text: orjson (several times faster), or the json module for what orjson
-    refuses (a lone surrogate, an integer beyond 64 bits, a non-string key)."""
-    try:
-        return orjson.dumps(value).decode("utf-8")
-    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, an integer beyond 64 bits, ...
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def json_list(values: list[Any]) -> str | None:
-    """A list as JSON text; an empty list is no value."""
-    return _json(values) if values else None
-
-
-def joined(values: list[str]) -> str | None:
-    """Codes joined by ``;``; an empty list is no value."""
-    return ";".join(values) if values else None
 
 
 def _code(coded: CodedText | None) -> str | None:
@@ -176,61 +74,6 @@ def _text(coded: CodedText | None) -> str | None:
 
 def _index_of(zero_based: int | None) -> int | None:
     return None if zero_based is None else zero_based + 1
-
-
-def attr(name: str) -> Callable[[Item], Any]:
-    """The item object's attribute ``name`` as it is."""
-    return lambda item: getattr(item.obj, name)
-
-
-def key(position: int) -> Callable[[Item], int]:
-    """The item's 1-based index at ``position`` (0: its own, or its parent's in a nested table)."""
-    return lambda item: item.index[position]
-
-
-def _record_id_column(what: str) -> Column:
-    return Column(
-        "record_id", "string", f"The id of the record (trials.record_id) the {what} belongs to.",
-        lambda item: item.record_id, required=True,
-    )
-
-
-def _children(get: Callable[[Record], list[Any]]) -> Callable[[Record], Iterator[Item]]:
-    def items(record: Record) -> Iterator[Item]:
-        for i, obj in enumerate(get(record), 1):
-            yield Item(record.record_id, (i,), obj)
-
-    return items
-
-
-_TO_TRIALS = ForeignKey(("record_id",), "trials", ("record_id",))
-
-
-def child_table(
-    name: str,
-    description: str,
-    index: str,
-    what: str,
-    columns: tuple[Column, ...],
-    items: Callable[[Record], list[Any]],
-    foreign_keys: tuple[ForeignKey, ...] = (),
-    indexes: tuple[tuple[str, ...], ...] = (),
-) -> Table:
-    """A table of a record's items: ``record_id`` and the 1-based ``index`` first, both the key,
-    ``record_id`` referring to ``trials``; ``items`` gives the record's list of them."""
-    return Table(
-        name,
-        description,
-        (
-            _record_id_column(what),
-            Column(index, "integer", f"1-based position of the {what} within its record.", key(0), True, minimum=1),
-            *columns,
-        ),
-        ("record_id", index),
-        _children(items),
-        (_TO_TRIALS, *foreign_keys),
-        indexes,
-    )
 
 
 def _coded_columns(
@@ -265,33 +108,41 @@ TRIALS = Table(
         Column("detailed_description", "string", "Detailed description.", lambda r: r.detailed_description),
         Column("phases", "string", "Phases as contract codes joined by ';' (PHASE1;PHASE2); empty when none is given.",
                lambda r: joined(r.phases), pattern=PHASES_PATTERN),
-        *_coded_columns("study_type", lambda r: r.study_type, "Study type"),
-        *_coded_columns("overall_status", lambda r: r.overall_status, "Overall recruitment status"),
+        *_coded_columns("study_type", lambda r: r.study_type, "Study type", vocabulary.STUDY_TYPE.codes),
+        *_coded_columns("overall_status", lambda r: r.overall_status, "Overall recruitment status",
+                        vocabulary.OVERALL_STATUS.codes),
         *_coded_columns("allocation", lambda r: r.design.allocation, "Allocation", vocabulary.ALLOCATION.codes),
         *_coded_columns("intervention_model", lambda r: r.design.intervention_model, "Intervention model",
                         vocabulary.INTERVENTION_MODEL.codes),
-        *_coded_columns("masking", lambda r: r.design.masking, "Masking"),
-        *_coded_columns("primary_purpose", lambda r: r.design.primary_purpose, "Primary purpose"),
+        *_coded_columns("masking", lambda r: r.design.masking, "Masking", vocabulary.MASKING.codes),
+        *_coded_columns("primary_purpose", lambda r: r.design.primary_purpose, "Primary purpose",
+                        vocabulary.PRIMARY_PURPOSE.codes),
         Column("conditions", "array", "Conditions studied, as a JSON list.", lambda r: json_list(r.conditions)),
         Column("keywords", "array", "Keywords, as a JSON list.", lambda r: json_list(r.keywords)),
         Column("enrollment_count", "integer", "Number of participants enrolled or anticipated.",
                lambda r: None if r.enrollment is None else r.enrollment.count, minimum=0),
-        Column("enrollment_type", "string", "Whether the enrollment count is actual or anticipated, as written.",
+        Column("enrollment_type", "string", "Whether the enrollment count is actual or estimated (API v2 code; "
+               "legacy Anticipated is ESTIMATED).",
+               lambda r: None if r.enrollment is None else vocabulary.DATE_TYPE.code(r.enrollment.type),
+               enum=vocabulary.DATE_TYPE.codes),
+        Column("enrollment_type_text", "string", "The enrollment type as the source wrote it (Anticipated).",
                lambda r: None if r.enrollment is None else r.enrollment.type),
         Column("source_organization", "string", "The organisation that provides the registry record.",
                lambda r: r.source_organization),
         Column("dates", "object",
                "Registry dates as written, as a JSON object keyed by the registry schema's element name.",
-               lambda r: _json(r.dates) if r.dates else None),
+               lambda r: json_text(r.dates) if r.dates else None),
         Column("date_types", "object",
                "The kind of each registry date as written (Actual, Anticipated, ESTIMATED), a JSON object keyed "
                "like dates.",
-               lambda r: _json(r.date_types) if r.date_types else None),
-        *_coded_columns("gender", lambda r: r.eligibility.gender, "Eligible sex"),
+               lambda r: json_text(r.date_types) if r.date_types else None),
+        *_coded_columns("gender", lambda r: r.eligibility.gender, "Eligible sex", vocabulary.GENDER.codes),
         Column("minimum_age", "string", "Minimum eligible age as written (18 Years).",
                lambda r: r.eligibility.minimum_age),
         Column("maximum_age", "string", "Maximum eligible age as written.", lambda r: r.eligibility.maximum_age),
-        Column("healthy_volunteers", "string", "Whether healthy volunteers are accepted, as written.",
+        Column("healthy_volunteers", "boolean", "Whether healthy volunteers are accepted.",
+               lambda r: healthy_volunteers(r.eligibility.healthy_volunteers)),
+        Column("healthy_volunteers_text", "string", "Whether healthy volunteers are accepted, as written.",
                lambda r: r.eligibility.healthy_volunteers),
         Column("declared_variant_count", "integer",
                "How many variant mentions the entry declares ('There is one SNP'); empty where it does not say.",
@@ -300,6 +151,9 @@ TRIALS = Table(
                "The eligibility criteria as the source wrote them, before they were split into criteria.csv: "
                "a JSON list of {kind, markup, text}.",
                lambda r: json_list([msgspec.to_builtins(b) for b in r.eligibility.criteria_blocks])),
+        Column("has_results", "boolean", "true when the record carries results (the result_* tables).",
+               lambda r: r.results is not None, True),
+        *trial_columns(),
     ),
     ("record_id",),
     lambda record: (record,),
@@ -314,7 +168,10 @@ SPONSORS = child_table(
         Column("role", "string", "lead or collaborator.", lambda item: item.obj[0], True,
                enum=("lead", "collaborator")),
         Column("agency", "string", "The sponsoring agency.", lambda item: item.obj[1].agency),
-        Column("agency_class", "string", "The agency's class as written (Industry, NIH, Other, ...).",
+        Column("agency_class", "string", "The agency's class (API v2 code: INDUSTRY, NIH, FED, OTHER, ...).",
+               lambda item: vocabulary.AGENCY_CLASS.code(item.obj[1].agency_class),
+               enum=vocabulary.AGENCY_CLASS.codes),
+        Column("agency_class_text", "string", "The agency's class as the source wrote it (Industry, U.S. Fed).",
                lambda item: item.obj[1].agency_class),
     ),
     lambda r: ([("lead", r.sponsors.lead)] if r.sponsors.lead else [])
@@ -328,7 +185,9 @@ ARM_GROUPS = child_table(
     "arm",
     (
         Column("label", "string", "The arm's label.", attr("label")),
-        Column("type", "string", "The arm's type as written (Experimental, Placebo Comparator, ...).", attr("type")),
+        Column("type", "string", "The arm's type (API v2 code: EXPERIMENTAL, PLACEBO_COMPARATOR, ...).",
+               lambda item: vocabulary.ARM_GROUP_TYPE.code(item.obj.type), enum=vocabulary.ARM_GROUP_TYPE.codes),
+        Column("type_text", "string", "The arm's type as the source wrote it (Placebo Comparator).", attr("type")),
         Column("description", "string", "The arm's description.", attr("description")),
     ),
     lambda r: r.arm_groups,
@@ -402,7 +261,7 @@ TIME_POINTS = Table(
     "time_points",
     "The time points of each outcome's time frame, converted to days where the unit has a fixed length.",
     (
-        _record_id_column("time point"),
+        record_id_column("time point"),
         Column("outcome_index", "integer", "The outcome (outcomes.outcome_index) whose time frame holds the point.",
                key(0), True, minimum=1),
         Column("point_index", "integer", "1-based position of the point within its time frame.",
@@ -418,7 +277,7 @@ TIME_POINTS = Table(
     ),
     ("record_id", "outcome_index", "point_index"),
     _time_point_items,
-    (_TO_TRIALS, ForeignKey(("record_id", "outcome_index"), "outcomes", ("record_id", "outcome_index"))),
+    (TO_TRIALS, ForeignKey(("record_id", "outcome_index"), "outcomes", ("record_id", "outcome_index"))),
     (("days",),),
 )
 
@@ -492,7 +351,7 @@ def _extra_text(item: Item) -> str | None:
 
 def _extra_json(item: Item) -> str | None:
     value = item.obj[1]
-    return None if isinstance(value, str) else _json(value)
+    return None if isinstance(value, str) else json_text(value)
 
 
 EXTRAS = child_table(
@@ -531,7 +390,7 @@ SPANS = child_table(
 # In dependency order: a table comes after every table it refers to.
 TABLES: tuple[Table, ...] = (
     TRIALS, SPONSORS, ARM_GROUPS, INTERVENTIONS, OUTCOMES, TIME_POINTS, CRITERIA, VARIANTS, WARNINGS, EXTRAS,
-    SPANS,
+    SPANS, *PROTOCOL_TABLES, *RESULT_TABLES,
 )
 
 

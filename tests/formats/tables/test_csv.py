@@ -23,6 +23,7 @@ from registry_tool import (
 )
 from registry_tool.cli import main
 from registry_tool.formats.tables.layout import LAYOUT_VERSION, TABLES
+from registry_tool.formats.tables.results_layout import RESULT_TABLES
 from tests.support.export_support import (
     GOLDEN,
     RECORDS,
@@ -96,6 +97,11 @@ def test_row_counts_add_up(tmp_path):
         "warnings": sum(len(r.warnings) for r in records),
         "extras": sum(len(r.extras) for r in records),
         "spans": sum(len(r.spans) for r in records),
+        "conditions": sum(len(r.conditions) for r in records),
+        "keywords": sum(len(r.keywords) for r in records),
+        "mesh_terms": 0, "locations": 1,  # 01_tricky_values keeps a registry XML <location> in extras
+        "arm_group_interventions": 1,  # Drug X is given to Arm A: Drug X (01_tricky_values)
+        **{t.name: 0 for t in RESULT_TABLES},  # the fixtures carry no results (test_results.py has those)
     }
     assert {name: len(rows) for name, rows in tables.items()} == expected
     assert expected["time_points"] == 5 and expected["criteria"] == 6
@@ -491,3 +497,9 @@ def test_json_lines_export_is_schema_valid(tmp_path, to):
         data = json.loads(line)
         assert validate(data) == []
         assert data == record.to_dict()
+
+
+def test_the_readme_lists_every_table():
+    readme = (Path(__file__).parents[3] / "README.md").read_text("utf-8")
+    section = readme[readme.index("### CSV data package and SQLite"):readme.index("## For analysts")]
+    assert [t.name for t in TABLES if f"`{t.name}`" not in section] == []
