@@ -28,8 +28,8 @@ from registry_tool.normalize.criteria import split_criteria
 from registry_tool.normalize.outcomes import abbreviation_of, assessors_of
 from registry_tool.normalize.variants import find_variants
 from tests.support import normalize_corpus
-from tests.test_criteria import lost_words
-from tests.test_timeframes import _differences
+from tests.normalize.test_criteria import lost_words
+from tests.normalize.test_timeframe import _differences
 
 FIXTURES = REPO / "tests" / "fixtures"
 

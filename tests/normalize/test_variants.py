@@ -29,12 +29,19 @@ GOLDEN = json.loads((FIXTURES / "variants" / "golden.json").read_text("utf-8"))
 TARGET = 0.97
 
 
+FIELDS = ("text", "kind", "hgvs", "gene", "candidate", "genes", "name", "mention")
+
+
 def _tuples(variants) -> list[tuple]:
-    return [(v.text, v.kind, v.hgvs, v.gene, v.candidate) for v in variants]
+    return [tuple(_hashable(getattr(v, f)) for f in FIELDS) for v in variants]
 
 
 def _expected(case) -> list[tuple]:
-    return [(v["text"], v["kind"], v["hgvs"], v["gene"], v["candidate"]) for v in case["variants"]]
+    return [tuple(_hashable(v.get(f, False if f == "candidate" else None)) for f in FIELDS) for v in case["variants"]]
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["text"][:60] for c in GOLDEN])
@@ -74,7 +81,12 @@ def test_every_residue_in_hgvs(one, three):
         ("p.T315I", "p.Thr315Ile"),
         ("p.Thr315Ile", "p.Thr315Ile"),
         ("Y1003*", "p.Tyr1003Ter"),
-        ("R132X", "p.Arg132Ter"),
+        ("R132X", "p.Arg132Xaa"),  # X after a position: any residue
+        ("G719X", "p.Gly719Xaa"),
+        ("deltaF508", "p.Phe508del"),
+        ("delta F508", "p.Phe508del"),
+        ("E746-A750del", "p.Glu746_Ala750del"),
+        ("A12-C15", None),
         ("p.Arg132Ter", "p.Arg132Ter"),
         ("p.Arg132*", "p.Arg132Ter"),
         ("E746_A750del", "p.Glu746_Ala750del"),
@@ -102,11 +114,11 @@ def test_protein_hgvs(text, hgvs):
     "mark, kind, hgvs, gene",
     [
         ("T315I", "protein_change", "p.Thr315Ile", None),
-        ("BCR-ABL1 T315I", "protein_change", "p.Thr315Ile", "BCR-ABL1"),
+        ("BCR-ABL1 T315I", "protein_change", "p.Thr315Ile", "ABL1"),
         ("KRAS G12C", "protein_change", "p.Gly12Cys", "KRAS"),
         ("Y1003*", "protein_change", "p.Tyr1003Ter", None),
         ("A763_Y764insFQEA", "protein_change", "p.Ala763_Tyr764insPheGlnGluAla", None),
-        ("exon 19 deletion", "exon_deletion", None, None),
+        ("exon 19 deletion", "exon_deletion", None, "EGFR"),  # the exon 19 deletion criteria name is EGFR's
         ("EGFR exon 20 insertion", "exon_insertion", None, "EGFR"),
         ("EML4-ALK", "fusion", None, None),
         ("BCR::ABL1", "fusion", None, None),
@@ -120,11 +132,21 @@ def test_variant_from_mark(mark, kind, hgvs, gene):
     assert (v.text, v.kind, v.hgvs, v.gene, v.marked, v.criterion) == (mark, kind, hgvs, gene, True, 4)
 
 
+@pytest.mark.parametrize(
+    "mark, genes, name",
+    [("EML4-ALK", ["EML4", "ALK"], "EML4::ALK"), ("bcr/abl", ["BCR", "ABL1"], "BCR::ABL1"),
+     ("TEL-AML1", ["ETV6", "RUNX1"], "ETV6::RUNX1"), ("ALK rearrangement", None, None)],
+)
+def test_fusion_mark_carries_its_partners(mark, genes, name):
+    v = variant_from_mark(mark)
+    assert (v.kind, v.genes, v.name) == ("fusion", genes, name)
+
+
 def test_typo_candidate_needs_a_context():
     assert find_variants("Patients with the T3151 clone") == []
     marks = [variant_from_mark("T315I")]
     found = find_variants("Patients with the T3151 clone", context=marks)
-    assert _tuples(found) == [("T3151", "protein_change", "p.Thr315Ile", None, True)]
+    assert _tuples(found) == [("T3151", "protein_change", "p.Thr315Ile", None, True, None, None, None)]
 
 
 def test_corpus_free_text_gives_no_decoys(xml_corpus, json_corpus):
