@@ -104,7 +104,7 @@ GENE_NAMES: dict[str, str] = {
     # mixed-case symbols
     "her2/neu": "ERBB2", "her-2/neu": "ERBB2", "her2": "ERBB2", "her-2": "ERBB2",
     "c-kit": "KIT", "c-met": "MET", "c-ros": "ROS1", "k-ras": "KRAS", "ki-ras": "KRAS", "n-ras": "NRAS",
-    "b-raf": "BRAF", "c-myc": "MYC",
+    "b-raf": "BRAF", "c-myc": "MYC", "p53": "TP53",
 }
 # Gene-name phrases as one regex (longest first): built once on import.
 GENE_NAME_PATTERN = re.compile(
@@ -186,6 +186,8 @@ FUSION_PAIRS: dict[str, frozenset[str]] = {
     }.items()
     if threes
 }
+# Reciprocal fusions criteria name beside the main one ("PML-RARα/RARα-PML transcripts").
+RECIPROCAL_PAIRS: dict[str, frozenset[str]] = {"ABL1": frozenset({"BCR"}), "RARA": frozenset({"PML"})}
 # Every symbol of a known fusion.
 FUSION_SYMBOLS: frozenset[str] = frozenset(FUSION_PAIRS) | frozenset(g for gs in FUSION_PAIRS.values() for g in gs)
 # Genes criteria name alone as fused ("ALK rearrangement", "NTRK fusion", "MYC and BCL2 rearrangements").
@@ -231,4 +233,4 @@ def current_symbol(symbol: str) -> str:
 
 def is_known_fusion(five: str, three: str) -> bool:
     """``five`` then ``three`` (current symbols) is a fusion of the table."""
-    return three in FUSION_PAIRS.get(five, ())
+    return three in FUSION_PAIRS.get(five, ()) or three in RECIPROCAL_PAIRS.get(five, ())

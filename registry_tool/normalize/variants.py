@@ -59,6 +59,7 @@ from .genes import (
     LEGACY_SYMBOLS,
     NOT_GENES,
     REARRANGED_GENES,
+    RECIPROCAL_PAIRS,
     current_symbol,
     is_known_fusion,
 )
@@ -79,8 +80,9 @@ _AA3 = "Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|
 # --- genes -------------------------------------------------------------------------------
 
 # Fusion partners as criteria spell them (upper-cased, legacy symbols too): 5' then 3'.
-FIVE_PRIME = frozenset(FUSION_PAIRS) | frozenset(k for k, v in LEGACY_SYMBOLS.items() if v in FUSION_PAIRS)
-_THREE_CURRENT = frozenset(g for gs in FUSION_PAIRS.values() for g in gs)
+_FIVE_CURRENT = frozenset(FUSION_PAIRS) | frozenset(RECIPROCAL_PAIRS)
+FIVE_PRIME = _FIVE_CURRENT | frozenset(k for k, v in LEGACY_SYMBOLS.items() if v in _FIVE_CURRENT)
+_THREE_CURRENT = frozenset(g for gs in (*FUSION_PAIRS.values(), *RECIPROCAL_PAIRS.values()) for g in gs)
 THREE_PRIME = _THREE_CURRENT | frozenset(k for k, v in LEGACY_SYMBOLS.items() if v in _THREE_CURRENT)
 FUSION_GENES = FIVE_PRIME | THREE_PRIME
 _NOT_GENES = NOT_GENES
@@ -91,7 +93,7 @@ _GENE_TOKEN = re.compile(
 
 # --- mention patterns --------------------------------------------------------------------
 
-_ALT1 = rf"(?:delins[{_AA1}]+|ins[{_AA1}]+|del[{_AA1}]*|dup[{_AA1}]*|[{_AA1}]?fs(?:\*\d+|X\d+|Ter\d+)?|[{_AA1}*X])"
+_ALT1 = rf"(?:delins[{_AA1}]+|ins[{_AA1}]+|del[{_AA1}]*|dup[{_AA1}]*|[{_AA1}]?fs(?:\*\d+|X\d+|Ter\d+)?|Ter|[{_AA1}*X])"
 _PROTEIN_1 = re.compile(
     rf"(?<![\w.*-])(?P<p>p\.)?(?P<ref>[{_AA1}])(?P<pos>\d{{1,5}})"
     rf"(?:(?P<range>[_-])(?P<ref2>[{_AA1}])(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT1})"
@@ -99,8 +101,8 @@ _PROTEIN_1 = re.compile(
 )
 _ALT3 = rf"(?:delins(?:{_AA3}|Ter)+|ins(?:{_AA3})+|del|dup|(?:{_AA3})?fs(?:Ter\d+|\*\d+)?|{_AA3}|Ter|Xaa|\*|=)"
 _PROTEIN_3 = re.compile(
-    rf"(?<![\w.])(?P<p>p\.)?\(?(?P<ref>{_AA3})(?P<pos>\d{{1,5}})"
-    rf"(?:_(?P<ref2>{_AA3})(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT3})\)?(?![\w*])"
+    rf"(?<![\w.])(?P<p>p\.)?(?P<open>\()?(?P<ref>{_AA3})(?P<pos>\d{{1,5}})"
+    rf"(?:_(?P<ref2>{_AA3})(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT3})(?(open)\))(?![\w*])"
 )
 # A codon named as mutated: "BRAF V600-mutant", "V600 mutation", "G12 mutated"
 _CODON = re.compile(
@@ -111,24 +113,35 @@ _EXON = re.compile(
     r"|(?:in-?frame\s+)?(?P<e2>deletions?|insertions?)\s+(?:mutations?\s+)?(?:in|of|within)\s+exon\s*(?P<n2>\d{1,2})"
     r"|(?:ex|e)\s?(?P<n3>\d{1,2})\s?(?P<e3>del|ins)"
     r"|(?P<n4>\d{1,2})-?(?P<e4>del|ins)"
-    r"|(?P<e5>del)-?(?P<n5>\d{1,2}))\b",
+    r"|(?P<e5>del)(?P<n5>\d{1,2}))\b",
     re.IGNORECASE,
 )
 # A known fusion pair in any spelling ("BCR-ABL1", "bcr/abl", "TEL-AML1", "PML/RARα", "EML4 – ALK",
 # "BCR ABL1"), or two symbols joined by "::". The 3' partner is a look-ahead, so "with BCR ABL1" still
 # finds "BCR ABL1" after trying "with BCR".
 _FUSION_PAIR = re.compile(
-    r"(?<![\w-])(?P<a>[A-Za-z][A-Za-z0-9]{1,9})(?=(?P<sep>\s*::\s*|\s?[-/\u2013\u2014]\s?|\s)"
+    r"(?<![\w-])(?P<a>[A-Za-z][A-Za-z0-9]{1,9}(?:alpha|\u03b1)?)(?=(?P<sep>\s*::\s*|\s?[-/\u2013\u2014]\s?)"
     r"(?P<b>[A-Za-z][A-Za-z0-9]{1,9}(?:alpha|\u03b1)?)(?!\w))"
 )
+# ... and joined by a space, both written in capitals ("BCR ABL1")
+_FUSION_PAIR_SPACED = re.compile(
+    r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,9})(?=(?P<sep>\s)(?P<b>[A-Z][A-Z0-9]{1,9}\u03b1?)(?!\w))"
+)
 _FUSION_WORD = re.compile(
-    r"(?<![\w-])(?P<g>[A-Z][A-Za-z0-9]{1,8})(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
+    r"(?<![\w-])(?P<open>\()?(?P<g>[A-Z][A-Za-z0-9]{1,8})(?(open)\))(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
     r"|-(?:rearranged|rearrangement|fusion|translocated|r(?![\w-]))|\s+rearranged)\b"
 )
+# The genes listed before a fusion word: "ALK and ROS1 rearrangements", "MYC, BCL2 and/or BCL6 rearrangements"
+_GENE_LIST_BEFORE = re.compile(
+    r"(?:(?<![\w-])[A-Z][A-Za-z0-9]{1,8}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and/or|and|or)\s+|\s*/\s*))+$"
+)
+_LISTED_GENE = re.compile(r"[A-Z][A-Za-z0-9]{1,8}")
+# A change glued to its gene: "BRAFV600E", "KRASG12C"
+_GLUED = re.compile(rf"(?<![\w-])(?P<g>[A-Z][A-Z0-9]{{1,7}}?)(?P<change>[{_AA1}]\d{{2,5}}[{_AA1}])(?![\w*])")
 # Legacy deletion names: "deltaF508", "delta F508", "ΔF508", "del E746-A750"
 _LEGACY_DELETION = re.compile(
-    rf"(?<![\w])(?P<w>[Dd]elta|DELTA|\u0394|\u2206|[Dd]el)[\s-]?(?P<ref>[{_AA1}])(?P<pos>\d{{2,5}})"
-    rf"(?:[_-](?P<ref2>[{_AA1}])(?P<pos2>\d{{2,5}}))?(?![\w*])"
+    rf"(?<![\w])(?:(?:[Dd]elta|DELTA|\u0394|\u2206)[\s-]?(?P<ref>[{_AA1}{_AA1.lower()}])|[Dd]el[\s-]?(?P<ref_>[{_AA1}]))"
+    rf"(?P<pos>\d{{2,5}})(?:[_-](?P<ref2>[{_AA1}])(?P<pos2>\d{{2,5}}))?(?![\w*])"
 )
 # The sentence says an X is a stop
 _STOP_WORDS = re.compile(r"\b(?:nonsense|stop|truncat\w*|premature termination)\b", re.IGNORECASE)
@@ -142,8 +155,8 @@ _CDNA = re.compile(
 # Every mention the full scan reports needs one of these signs, so text with none of them
 # names no variant. Each is one search over the text's bytes that starts only at a rare
 # byte (":", a digit, ".", "x", "-"), the way CPython's pattern engine is fast. They run on
-# an ASCII image of the text (non-ASCII white space as " ", decimal digits as "0", "–" as
-# "-", anything else as DEL), so "\s" and "\d" of the full patterns are covered too, and
+# an ASCII image of the text (non-ASCII white space as " ", decimal digits as "0", "–" and
+# "—" as "-", "α" as "A", anything else as DEL), so "\s" and "\d" of the full patterns are covered too, and
 # on its "digit image": digits as "0", "/" as "-" and "X" as "x".
 _WS = rb"\s\x1c-\x1f"  # what str.isspace() takes in ASCII (the \s of bytes patterns lacks \x1c-\x1f)
 _RESIDUES = _AA1.encode()
@@ -152,32 +165,59 @@ _QUICK_CODES = re.compile(rb"\.(?:(?<=p\.)[-*(0-9A-Z]|(?<=c\.)[-*(0-9])")  # "p.
 _QUICK_FUSION = re.compile(rb"fusion(?<=[-" + _WS + rb"]fusion)")  # "ALK fusion", "ALK-fusion"; not "infusion"
 # On the digit image:
 _QUICK_DIGIT_SIGNS = re.compile(
-    rb"0(?:(?<=rs0)"  # "rs113488022"
+    rb"0(?:(?<=[A-Za-z]0)(?:"  # a digit after a letter (most digits are not: one test rules them out)
+    rb"(?<=rs0)"  # "rs113488022"
     rb"|(?<=[ACGHILMPSTV][a-z][a-z]0)"  # "Gly12", "Leu858Arg"
     rb"|(?<=[" + _RESIDUES + rb"]0)0*"  # a residue and its position, then
     rb"(?:[" + _RESIDUES + rb"*x_]|fs|del|dup|ins"  # "T315I", "Y1003*", "R132X", "E746_A750del", "G12fs"
     rb"|[-" + _WS + rb"](?:mut|var|sub))"  # "V600 mutation", "V600-mutant", "V600 variant"
-    rb"|[-" + _WS + rb"]?(?:[dD][eE][lL]|[iI][nN][sS])(?![A-Za-z0-9_])"  # "19del", "ex20 ins"
-    rb"|(?<=[dD][eE][lL]0)|(?<=[dD][eE][lL]-0)"  # "del19", "Del-19"
-    rb"|(?<=[eE][lL][A-Z]0)|(?<=[eE][lL][-" + _WS + rb"][A-Z]0)"  # "delF508", "del E746-A750"
-    rb"|(?<=[tT][aA][A-Z]0)|(?<=[tT][aA][-" + _WS + rb"][A-Z]0))"  # "deltaF508", "delta F508"
+    # "del19", "delF508", "deltaF508", "del E746-A750", "delta f508" (the end of "del" or "delta")
+    rb"|(?<=[dD][eE][lL]0|[tT][aA][A-Za-z]0)|(?<=[dD][eE][lL][A-Z]0|[tT][aA][-" + _WS + rb"][A-Za-z]0)"
+    rb"|(?<=[dD][eE][lL][-" + _WS + rb"][A-Z]0))"
+    rb"|(?=[-" + _WS + rb"dDiI])[-" + _WS + rb"]?(?:[dD][eE][lL]|[iI][nN][sS])(?![A-Za-z0-9_])"  # "19del", "20 ins"
+    rb")"
 )
 _QUICK_REARRANGED = re.compile(rb"-r(?<=[A-Z0-9]-r)(?![A-Za-z0-9_-])")  # "MLL-r"
 _QUICK_EXON = re.compile(rb"x(?<=[eE]x)(?:[oO][nN]|0)")  # "exon 19", "Ex19del"
-# A separator with a letter after it and a letter or digit before it, where a 5' partner may end
-# ("BCR-A", "bcr/a", "PML / R"); and a space between capitals ("BCR ABL1").
-_QUICK_PAIR = re.compile(rb"-(?=[" + _WS + rb"]?[A-Za-z])(?:(?<=[A-Za-z0]-)|(?<=[A-Za-z0][" + _WS + rb"]-))")
-_QUICK_SPACE_PAIR = re.compile(rb"[" + _WS + rb"](?=[A-Zx])(?<=[A-Z0][" + _WS + rb"])")
+
 _QUICK_TABLE = bytes(
     ord("0") if chr(c).isdigit() else ord("-") if c == ord("/") else ord("x") if c == ord("X") else c
     for c in range(128)
 ) + bytes(range(128, 256))
-_FIVE_PRIME_SYMBOLS = tuple(sorted(FIVE_PRIME))
+# On the "class image" (capitals and digits as "A", white space as " ", anything else as "."), a
+# symbol of three or more, a space and a capital: where "BCR ABL1" may be.
+_CLASS_TABLE = bytes(
+    ord("A") if chr(c).isupper() or chr(c).isdigit() else ord(" ") if chr(c).isspace() else ord(".")
+    for c in range(128)
+) + b"." * 128
+_SPACE_PAIR_SHAPE = b"AAA A"
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9]+$")
+_FIVE_PRIME_ENDS = frozenset(symbol[-3:] for symbol in FIVE_PRIME)  # every 5' spelling has three or more
+
+
+def _position_class(symbols: Iterable[str], position: int) -> bytes:
+    """A bytes pattern class of the characters ``symbols`` (on the digit image, in either case) have at ``position``."""
+    chars = {c for s in symbols for c in s.encode("ascii").translate(_QUICK_TABLE)[position:position + 1 or None]}
+    chars |= {ord(chr(c).lower()) for c in chars} | {ord(chr(c).upper()) for c in chars}
+    return b"[" + re.escape(bytes(sorted(chars))) + b"]"
+
+
+# On the digit image: a separator ("-", "/", "–", "—") between what may end a 5' partner (its last
+# three characters, in either case) and what may start a 3' partner ("BCR-AB", "bcr/ab", "PML / RA").
+_ASCII_FIVE = [s for s in FIVE_PRIME if s.isascii()]
+_ASCII_THREE = [s for s in THREE_PRIME if s.isascii()]
+_FIVE_END = _position_class(_ASCII_FIVE, -3) + _position_class(_ASCII_FIVE, -2) + _position_class(_ASCII_FIVE, -1)
+_QUICK_PAIR = re.compile(
+    rb"-(?=[" + _WS + rb"]?" + _position_class(_ASCII_THREE, 0) + _position_class(_ASCII_THREE, 1) + rb")"
+    rb"(?:(?<=" + _FIVE_END + rb"-)|(?<=" + _FIVE_END + rb"[" + _WS + rb"]-))"
+)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _ascii_stand_in(m: re.Match[str]) -> str:
     c = m.group()
+    if c in "\u03b1\u0391":
+        return "A"  # "RARα" as "RARA"
     return " " if c.isspace() else "0" if c.isdecimal() else "-" if c in "\u2013\u2014" else "\x7f"
 
 
@@ -187,22 +227,31 @@ def _ascii_image(text: str) -> str:
     return text if text.isascii() else _NON_ASCII.sub(_ascii_stand_in, text)
 
 
-def _names_fusion_pair(image: str, digit_image: bytes) -> bool:
+def _word_before(image: str, end: int) -> str:
+    m = _WORD_BEFORE.search(image, max(0, end - 16), end)
+    return m.group().upper() if m else ""
+
+
+def _names_spaced_pair(image: str, classes: bytes) -> bool:
+    """A 5' fusion partner written in capitals before a space and a capital ("BCR A")."""
+    at = classes.find(_SPACE_PAIR_SHAPE)
+    while at >= 0:
+        if image[at:at + 3] in _FIVE_PRIME_ENDS and _word_before(image, at + 3) in FIVE_PRIME:
+            return True
+        at = classes.find(_SPACE_PAIR_SHAPE, at + 1)
+    return False
+
+
+def _names_fusion_pair(image: str, raw: bytes, digit_image: bytes) -> bool:
     """A 5' fusion partner symbol, in any case, right before "-", "/", "–" or "—" and a letter
     ("BCR-A", "bcr/a", "PML / R"), or written in capitals before a space and a capital ("BCR A")."""
-    upper = None
     for m in _QUICK_PAIR.finditer(digit_image):
         end = m.start()
-        if upper is None:
-            upper = image.upper()
-        if upper.endswith(_FIVE_PRIME_SYMBOLS, 0, end):
+        if image[end - 1].isspace():
+            end -= 1
+        if image[max(0, end - 3):end].upper() in _FIVE_PRIME_ENDS and _word_before(image, end) in FIVE_PRIME:
             return True
-        if upper[end - 1].isspace() and upper.endswith(_FIVE_PRIME_SYMBOLS, 0, end - 1):
-            return True
-    for m in _QUICK_SPACE_PAIR.finditer(digit_image):
-        if image.endswith(_FIVE_PRIME_SYMBOLS, 0, m.start()):
-            return True
-    return False
+    return _names_spaced_pair(image, raw.translate(_CLASS_TABLE))
 
 
 def may_name_variants(text: str) -> bool:
@@ -212,14 +261,14 @@ def may_name_variants(text: str) -> bool:
     raw = image.encode("ascii")
     if _QUICK_COLONS.search(raw) or _QUICK_CODES.search(raw):
         return True
-    if b"rearrang" in raw or b"transloc" in raw or _QUICK_FUSION.search(raw) or _QUICK_REARRANGED.search(raw):
+    if b"rearrang" in raw or b"transloc" in raw or _QUICK_FUSION.search(raw) or (b"-r" in raw and _QUICK_REARRANGED.search(raw)):
         return True
     if image is not text and ("\u0394" in text or "\u2206" in text):  # "ΔF508"
         return True
     digit_image = raw.translate(_QUICK_TABLE)
     if _QUICK_DIGIT_SIGNS.search(digit_image) or _QUICK_EXON.search(digit_image):
         return True
-    return _names_fusion_pair(image, digit_image)
+    return _names_fusion_pair(image, raw, digit_image)
 
 
 # Dosing schedules ("Q3W", "Q12W") and cell lines look like one-letter changes.
@@ -238,6 +287,7 @@ class Mention:
     variant: Variant
     start: int
     end: int
+    gene_written: bool = False  # the mention itself names its gene ("BRAFV600E")
 
     @property
     def key(self) -> str:
@@ -271,7 +321,7 @@ def _alt_hgvs(alt: str, three: bool) -> str:
         new = fs.group("new")
         new = (new if three else _three(new)) if new else ""
         return f"{new}fs" + (f"Ter{fs.group('n')}" if fs.group("n") else "")
-    if three:
+    if three or alt == "Ter":  # "Q1782Ter": one-letter residue, three-letter stop
         return "Ter" if alt in ("Ter", "*") else alt
     return _three(alt)
 
@@ -311,8 +361,12 @@ def _range_ok(m: re.Match[str]) -> bool:
     return m.group("range") != "-" or m.group("alt").startswith(("del", "ins", "dup"))
 
 
+def _legacy_ref(m: re.Match[str]) -> str:
+    return (m.group("ref") or m.group("ref_")).upper()  # "delta f508" as "delta F508"
+
+
 def _legacy_hgvs(m: re.Match[str]) -> str:
-    out = f"p.{_three(m.group('ref'))}{m.group('pos')}"
+    out = f"p.{_three(_legacy_ref(m))}{m.group('pos')}"
     if m.group("ref2"):
         out += f"_{_three(m.group('ref2'))}{m.group('pos2')}"
     return out + "del"
@@ -329,6 +383,8 @@ def variant_key(variant: Variant) -> str:
         return variant.hgvs
     if variant.kind == "fusion" and variant.name:
         return variant.name  # "BCR-ABL" and "bcr/abl1" are one fusion
+    if variant.kind == "fusion" and variant.gene:
+        return f"fusion:{variant.gene}"  # "(NTRK) fusion" and "NTRK fusion gene": one mention of NTRK
     text = variant.text.upper().replace("–", "-").replace("Α", "A").replace("α", "A")
     if variant.kind == "fusion":
         text = re.sub(r"\s*(?:::|[-/])\s*", "::", text)
@@ -362,8 +418,15 @@ def _protein_mentions(text: str) -> list[Mention]:
     for m in _PROTEIN_3.finditer(text):
         token = m.group(0)
         out.append(Mention(Variant(token, "protein_change", _hgvs(m, three=True)), m.start(), m.end()))
+    for m in _GLUED.finditer(text):
+        if m.group("g") in KNOWN_GENES:
+            c = _PROTEIN_1.fullmatch(m.group("change"))
+            if c:
+                variant = Variant(m.group("change"), "protein_change", _hgvs(c, three=False),
+                                  gene=current_symbol(m.group("g")))
+                out.append(Mention(variant, m.start("change"), m.end(), gene_written=True))
     for m in _LEGACY_DELETION.finditer(text):
-        gene = "CFTR" if (m.group("ref"), m.group("pos"), m.group("ref2")) == ("F", "508", None) else None
+        gene = "CFTR" if (_legacy_ref(m), m.group("pos"), m.group("ref2")) == ("F", "508", None) else None
         variant = Variant(m.group(0), "protein_change", _legacy_hgvs(m), gene=gene)
         out.append(Mention(variant, m.start(), m.end()))
     return out
@@ -384,7 +447,10 @@ def _exon_mentions(text: str) -> list[Mention]:
 
 def _fusion_mentions(text: str) -> list[Mention]:
     out = []
-    for m in _FUSION_PAIR.finditer(text):
+    pairs = list(_FUSION_PAIR.finditer(text))
+    if _may_space_pair(text):
+        pairs += _FUSION_PAIR_SPACED.finditer(text)
+    for m in pairs:
         a, b, sep = m.group("a"), m.group("b"), m.group("sep")
         five, three = current_symbol(a), current_symbol(b)
         if sep.strip() == "::":
@@ -400,7 +466,18 @@ def _fusion_mentions(text: str) -> list[Mention]:
         gene = current_symbol(m.group("g"))
         if gene in REARRANGED_GENES and _written_as_symbol(m.group("g")):
             out.append(Mention(Variant(m.group(0), "fusion", gene=gene), m.start(), m.end()))
+            listed = _GENE_LIST_BEFORE.search(text, max(0, m.start() - 80), m.start())
+            for g in _LISTED_GENE.finditer(text, listed.start(), listed.end()) if listed else ():
+                gene = current_symbol(g.group(0))  # "ALK and ROS1 rearrangements": ALK's too
+                if gene in REARRANGED_GENES and _written_as_symbol(g.group(0)):
+                    out.append(Mention(Variant(g.group(0), "fusion", gene=gene), g.start(), g.end()))
     return out
+
+
+def _may_space_pair(text: str) -> bool:
+    """A 5' partner in capitals before a space and a capital may be in ``text`` (see the quick check)."""
+    image = _ascii_image(text)
+    return _names_spaced_pair(image, image.encode("ascii").translate(_CLASS_TABLE))
 
 
 def _written_as_symbol(word: str) -> bool:
@@ -459,7 +536,7 @@ def genes_in(text: str) -> list[tuple[int, int, str]]:
 _MAY_NAME_GENE = re.compile(
     r"(?i:receptor|kinase|oncogene|sarcoma|transfection|dehydrogenase|conductance|transition|gene|protein|"
     r"nucleophosmin|calreticulin|cluster|reductase|factor|prothrombin|apolipoprotein|transthyretin|"
-    r"glucocerebrosidase|dismutase|huntingtin|dystrophin|neuron|her-?2|c-|-ras|b-raf)"
+    r"glucocerebrosidase|dismutase|huntingtin|dystrophin|neuron|her-?2|c-|-ras|b-raf|p53)"
 )
 
 
@@ -544,7 +621,7 @@ def scan_mentions(text: str, context: list[Variant]) -> list[Mention]:
     genes = _Genes(text)
     for mention in mentions:
         variant = mention.variant
-        if variant.kind == "fusion":
+        if variant.kind == "fusion" or mention.gene_written:
             continue
         gene = genes.gene_for(mention)
         if gene is not None or variant.gene is None:
