@@ -224,6 +224,13 @@ NOT_GENES: frozenset[str] = frozenset({
 })
 
 
+# Fusion partners as criteria spell them (upper-cased, legacy symbols too): 5' then 3'.
+_FIVE_CURRENT = frozenset(FUSION_PAIRS) | frozenset(RECIPROCAL_PAIRS)
+FIVE_PRIME: frozenset[str] = _FIVE_CURRENT | frozenset(k for k, v in LEGACY_SYMBOLS.items() if v in _FIVE_CURRENT)
+_THREE_CURRENT = frozenset(g for gs in (*FUSION_PAIRS.values(), *RECIPROCAL_PAIRS.values()) for g in gs)
+THREE_PRIME: frozenset[str] = _THREE_CURRENT | frozenset(k for k, v in LEGACY_SYMBOLS.items() if v in _THREE_CURRENT)
+
+
 def current_symbol(symbol: str) -> str:
     """The current HGNC symbol of ``symbol`` as criteria write it (``HER2`` -> ``ERBB2``,
     ``c-KIT`` -> ``KIT``, ``TEL`` -> ``ETV6``); a symbol not in the legacy table is returned upper-cased."""
