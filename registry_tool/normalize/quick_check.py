@@ -40,7 +40,11 @@ _QUICK_DIGIT_SIGNS = re.compile(
     # "del19", "delF508", "deltaF508", "del E746-A750", "delta f508" (the end of "del" or "delta")
     rb"|(?<=[dD][eE][lL]0|[tT][aA][A-Za-z]0)|(?<=[dD][eE][lL][A-Z]0|[tT][aA][-" + _WS + rb"][A-Za-z]0)"
     rb"|(?<=[dD][eE][lL][-" + _WS + rb"][A-Z]0))"
-    rb"|(?=[-" + _WS + rb"dDiI])[-" + _WS + rb"]?(?:[dD][eE][lL]|[iI][nN][sS])(?![A-Za-z0-9_])"  # "19del", "20 ins"
+    rb"|(?=[-" + _WS + rb"dDiIACGT])(?:[-" + _WS + rb"]?(?:[dD][eE][lL]|[iI][nN][sS])(?![A-Za-z0-9_])"  # "19del", "20 ins"
+    rb"|[ACGT]>)"  # "1691G>A"
+    # a base change in words has a position: "nucleotide 1691", "position 35", "base 5"
+    rb"|(?<=[eEnN][" + _WS + rb"]0)(?:(?<=[sS][iI][tT][iI][oO][nN][" + _WS + rb"]0)"
+    rb"|(?<=[oO][tT][iI][dD][eE][" + _WS + rb"]0)|(?<=[bB][aA][sS][eE][" + _WS + rb"]0))"
     rb")"
 )
 _QUICK_REARRANGED = re.compile(rb"-r(?<=[A-Z0-9]-r)(?![A-Za-z0-9_-])")  # "MLL-r"

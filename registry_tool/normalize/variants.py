@@ -24,7 +24,9 @@
   rearrangement", "ROS1 fusion", "RET-rearranged", "MLL-r" (``gene`` the
   one partner named, ``genes`` null). Two genes merely listed ("EGFR/ALK
   wild-type") and cytogenetics ("t(9;22)", "Ph+") are not fusions.
-* ``rs113488022``: ``rsid``; ``c.35G>A``: ``cdna`` (``hgvs`` the c. form).
+* ``rs113488022``: ``rsid``; ``c.35G>A``: ``cdna`` (``hgvs`` the c. form), also
+  written ``35G>A`` or in words ("a G to A substitution at nucleotide 35"),
+  and ``C677T`` where the gene is one named by nucleotide (MTHFR, F2, F5).
 
 ``gene`` is the current HGNC symbol of the gene the same sentence names
 nearest before the mention (else nearest after it), by symbol, legacy symbol
@@ -123,7 +125,7 @@ _FUSION_PAIR_SPACED = re.compile(
     r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,9})(?=(?P<sep>\s)(?P<b>[A-Z][A-Z0-9]{1,9}\u03b1?)(?!\w))"
 )
 _FUSION_WORD = re.compile(
-    r"(?<![\w-])(?P<open>\()?(?P<g>[A-Z][A-Za-z0-9]{1,8})(?(open)\))(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
+    r"(?<![\w-])(?P<open>\()?(?P<g>[A-Z][A-Za-z0-9]{1,8})(?P<more>(?:/\d)+)?(?(open)\))(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
     r"|-(?:rearranged|rearrangement|fusion|translocated|r(?![\w-]))|\s+rearranged)\b"
 )
 # The genes listed before a fusion word: "ALK and ROS1 rearrangements", "MYC, BCL2 and/or BCL6 rearrangements"
@@ -145,6 +147,20 @@ _CDNA = re.compile(
     r"(?<![\w.])c\.(?:\*|-)?\d+(?:[+-]\d+)?(?:_(?:\*|-)?\d+(?:[+-]\d+)?)?"
     r"(?:[ACGT]>[ACGT]|delins[ACGT]+|del[ACGT]*|dup[ACGT]*|ins[ACGT]+)(?![\w>])"
 )
+# cDNA changes written without "c." ("1691G>A") or in words: a position and two bases ("a G to A
+# substitution at nucleotide 1691", "nucleotide 677 C>T", "guanine-to-adenine change at position 20210")
+_BASE = r"(?:[ACGT]|adenine|cytosine|guanine|thymine)"
+_CDNA_WORDS = re.compile(
+    r"(?<![\w.>])(?P<pos0>\d{2,6})(?P<ref0>[ACGT])>(?P<alt0>[ACGT])(?![\w>])"
+    rf"|\b(?P<ref1>{_BASE})(?:\s*-?to-?\s*|\s*>\s*)(?P<alt1>{_BASE})\b(?:[\s-]+(?:substitution|transition|"
+    r"transversion|change|mutation|variant|polymorphism|point mutation))?\s+(?:at|in)\s+(?:the\s+)?"
+    r"(?:nucleotide|position|cDNA position|base)\s(?P<pos1>\d{1,6})\b"
+    rf"|\b(?:nucleotide|position)\s(?P<pos2>\d{{1,6}})\s*\(?(?P<ref2>[ACGT])\s*(?:>|to|→)\s*(?P<alt2>[ACGT])\b\)?",
+    re.IGNORECASE,
+)
+_BASE_LETTER = {"adenine": "A", "cytosine": "C", "guanine": "G", "thymine": "T"}
+# Genes whose variants criteria name by nucleotide ("MTHFR C677T", "prothrombin G20210A")
+_NAMED_BY_NUCLEOTIDE = frozenset({"MTHFR", "F2", "F5"})
 # Dosing schedules ("Q3W", "Q12W") and cell lines look like one-letter changes.
 _SCHEDULE = re.compile(r"^Q\d{1,2}[WDHM]$")
 _DECOY_WORDS = frozenset({"T47D"})
@@ -339,6 +355,12 @@ def _fusion_mentions(text: str) -> list[Mention]:
     for m in _FUSION_WORD.finditer(text):
         gene = current_symbol(m.group("g"))
         if gene in REARRANGED_GENES and _written_as_symbol(m.group("g")):
+            more = m.group("more")
+            if more and gene[-1].isdigit():  # "FGFR2/3 fusions": FGFR2's and FGFR3's, one mention
+                for g in [gene, *(gene[:-1] + d for d in more[1::2])]:
+                    variant = Variant(m.group(0), "fusion", gene=g, mention=m.group(0))
+                    out.append(Mention(variant, m.start(), m.end()))
+                continue
             out.append(Mention(Variant(m.group(0), "fusion", gene=gene), m.start(), m.end()))
             listed = _GENE_LIST_BEFORE.search(text, max(0, m.start() - 80), m.start())
             for g in _LISTED_GENE.finditer(text, listed.start(), listed.end()) if listed else ():
@@ -362,6 +384,12 @@ def _written_as_symbol(word: str) -> bool:
 def _other_mentions(text: str) -> list[Mention]:
     out = [Mention(Variant(m.group(0), "rsid"), m.start(), m.end()) for m in _RSID.finditer(text)]
     out += [Mention(Variant(m.group(0), "cdna", m.group(0)), m.start(), m.end()) for m in _CDNA.finditer(text)]
+    for m in _CDNA_WORDS.finditer(text):
+        k = next(i for i in "012" if m.group("pos" + i))
+        ref, alt = (_BASE_LETTER.get(m.group(g + k).lower(), m.group(g + k).upper()) for g in ("ref", "alt"))
+        if ref == alt or (k == "1" and len(m.group("ref1")) == 1 and not m.group("ref1").isupper()):
+            continue  # "a to a", or "a to t" in lower case: words, not bases
+        out.append(Mention(Variant(m.group(0), "cdna", f"c.{m.group('pos' + k)}{ref}>{alt}"), m.start(), m.end()))
     return out
 
 
@@ -502,6 +530,11 @@ def scan_mentions(text: str, context: list[Variant]) -> list[Mention]:
             variant.gene = gene  # "deltaF508" is CFTR's unless the sentence names another gene
         if variant.gene is None and variant.kind == "exon_deletion" and _EXON_19.search(variant.text):
             variant.gene = "EGFR"  # the exon 19 deletion criteria name is EGFR's
+        if variant.gene in _NAMED_BY_NUCLEOTIDE and variant.kind == "protein_change":
+            nucleotide = re.fullmatch(r"([ACGT])(\d+)([ACGT])", variant.text)
+            if nucleotide:  # "MTHFR C677T", "F5 G1691A": bases, not residues
+                ref, pos, alt = nucleotide.groups()
+                variant.kind, variant.hgvs = "cdna", f"c.{pos}{ref}>{alt}"
         if variant.hgvs and variant.hgvs.endswith("Xaa") and genes.says_stop(mention):
             variant.hgvs = variant.hgvs[:-3] + "Ter"  # "R213X nonsense mutation"
     return mentions

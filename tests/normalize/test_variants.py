@@ -192,7 +192,8 @@ def test_any_text_gives_well_formed_variants(text):
 _QUICK_PARTS = _PARTS + ["PML", "RARA", "–", " - ", "fusion", "infusion", "Rearranged", "TRANSLOCATION", "ex19del",
                          "Gly12", "Leu858Arg", "Y1003*", "rs113488022", "p.(", "c.-", "ALK-positive", "\n", "é",
                          "bcr", "abl", "tel", "aml1", "Tel", "RARα", "α", "—", "delta", "Δ", "F508", "f508", "del",
-                         "Del", "19", "ins", "MLL", "-r", "BRAF", "V600E", "E746", "A750", "KMT2A", "AFF1"]
+                         "Del", "19", "ins", "MLL", "-r", "BRAF", "V600E", "E746", "A750", "KMT2A", "AFF1", "G", "A",
+                         " to ", "-to-", ">", "guanine", "at nucleotide ", "position ", "1691", "MTHFR", "FGFR2/3"]
 
 
 @settings(max_examples=600, deadline=None)
@@ -230,6 +231,11 @@ _QUICK_PARTS = _PARTS + ["PML", "RARA", "–", " - ", "fusion", "infusion", "Rea
 @example("MLL-r")
 @example("BRAFV600E")
 @example("(ALK) fusion")
+@example("FGFR2/3 fusions")
+@example("a G to A substitution at nucleotide 1691")
+@example("guanine-to-adenine change at position 20210")
+@example("nucleotide 677 C>T")
+@example("MTHFR 1298A>C")
 @given(st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_QUICK_PARTS), max_size=12).map("".join)))
 def test_quick_check_never_rules_out_a_variant(text):
     """may_name_variants is only a shortcut: where the full scan finds a variant, it says True."""
