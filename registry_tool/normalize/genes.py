@@ -106,11 +106,12 @@ GENE_NAMES: dict[str, str] = {
     "c-kit": "KIT", "c-met": "MET", "c-ros": "ROS1", "k-ras": "KRAS", "ki-ras": "KRAS", "n-ras": "NRAS",
     "b-raf": "BRAF", "c-myc": "MYC", "p53": "TP53",
 }
-# Gene-name phrases as one regex (longest first): built once on import.
-GENE_NAME_PATTERN = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(GENE_NAMES, key=len, reverse=True)) + r")(?![\w-])",
-    re.IGNORECASE,
+# Gene-name phrases as one regex (longest first), for lower-cased text (a case-sensitive pattern is
+# several times quicker than an IGNORECASE one); GENE_NAME_PATTERN takes any case.
+GENE_NAME_PATTERN_LOWER = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(GENE_NAMES, key=len, reverse=True)) + r")(?![\w-])"
 )
+GENE_NAME_PATTERN = re.compile(GENE_NAME_PATTERN_LOWER.pattern, re.IGNORECASE)
 
 # Known fusions, 5' partner -> its 3' partners, in current HGNC symbols. A family written as
 # such ("NTRK", "SSX") stands for its members: criteria rarely say which.

@@ -55,12 +55,12 @@ _QUICK_TABLE = bytes(
     for c in range(128)
 ) + bytes(range(128, 256))
 # On the "class image" (capitals and digits as "A", white space as " ", anything else as "."), a
-# symbol of three or more, a space and a capital: where "BCR ABL1" may be.
+# symbol of three or more, a space and one of two or more: where "BCR ABL1" may be.
 CLASS_TABLE = bytes(
     ord("A") if chr(c).isupper() or chr(c).isdigit() else ord(" ") if chr(c).isspace() else ord(".")
     for c in range(128)
 ) + b"." * 128
-_SPACE_PAIR_SHAPE = b"AAA A"
+_SPACE_PAIR_SHAPE = b"AAA AA"
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]+$")
 _FIVE_PRIME_ENDS = frozenset(symbol[-3:] for symbol in FIVE_PRIME)  # every 5' spelling has three or more
 
@@ -131,7 +131,7 @@ def may_name_variants(text: str) -> bool:
     raw = image.encode("ascii")
     if _QUICK_COLONS.search(raw) or _QUICK_CODES.search(raw):
         return True
-    if b"rearrang" in raw or b"transloc" in raw or _QUICK_FUSION.search(raw) or (b"-r" in raw and _QUICK_REARRANGED.search(raw)):
+    if b"rearrang" in raw or b"transloc" in raw or _QUICK_FUSION.search(raw) or _QUICK_REARRANGED.search(raw):
         return True
     if image is not text and ("\u0394" in text or "\u2206" in text):  # "ΔF508"
         return True

@@ -56,6 +56,7 @@ from ..model import Variant
 from .genes import (
     FIVE_PRIME,
     GENE_NAME_PATTERN,
+    GENE_NAME_PATTERN_LOWER,
     GENE_NAMES,
     KNOWN_GENES,
     NOT_GENES,
@@ -117,15 +118,15 @@ _EXON = re.compile(
 # "BCR ABL1"), or two symbols joined by "::". The 3' partner is a look-ahead, so "with BCR ABL1" still
 # finds "BCR ABL1" after trying "with BCR".
 _FUSION_PAIR = re.compile(
-    r"(?<![\w-])(?P<a>[A-Za-z][A-Za-z0-9]{1,9}(?:alpha|\u03b1)?)(?=(?P<sep>\s*::\s*|\s?[-/\u2013\u2014]\s?)"
+    r"(?<![\w-])(?P<a>[A-Za-z][A-Za-z0-9]{1,9}+(?:alpha|\u03b1)?)(?=(?P<sep>\s*::\s*|\s?[-/\u2013\u2014]\s?)"
     r"(?P<b>[A-Za-z][A-Za-z0-9]{1,9}(?:alpha|\u03b1)?)(?!\w))"
 )
 # ... and joined by a space, both written in capitals ("BCR ABL1")
 _FUSION_PAIR_SPACED = re.compile(
-    r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,9})(?=(?P<sep>\s)(?P<b>[A-Z][A-Z0-9]{1,9}\u03b1?)(?!\w))"
+    r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,9}+)(?=(?P<sep>\s)(?P<b>[A-Z][A-Z0-9]{1,9}\u03b1?)(?!\w))"
 )
 _FUSION_WORD = re.compile(
-    r"(?<![\w-])(?P<open>\()?(?P<g>[A-Z][A-Za-z0-9]{1,8})(?P<more>(?:/\d)+)?(?(open)\))(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
+    r"(?<![\w-])(?P<open>\()?(?P<g>[A-Z][A-Za-z0-9]{1,8}+)(?P<more>(?:/\d)+)?(?(open)\))(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
     r"|-(?:rearranged|rearrangement|fusion|translocated|r(?![\w-]))|\s+rearranged)\b"
 )
 # The genes listed before a fusion word: "ALK and ROS1 rearrangements", "MYC, BCL2 and/or BCL6 rearrangements"
@@ -315,7 +316,8 @@ def _protein_mentions(text: str) -> list[Mention]:
                 variant = Variant(m.group("change"), "protein_change", _hgvs(c, three=False),
                                   gene=current_symbol(m.group("g")))
                 out.append(Mention(variant, m.start("change"), m.end(), gene_written=True))
-    for m in _LEGACY_DELETION.finditer(text):
+    legacy = "del" in text or "Del" in text or "DEL" in text or "\u0394" in text or "\u2206" in text
+    for m in _LEGACY_DELETION.finditer(text) if legacy else ():
         gene = "CFTR" if (_legacy_ref(m), m.group("pos"), m.group("ref2")) == ("F", "508", None) else None
         variant = Variant(m.group(0), "protein_change", _legacy_hgvs(m), gene=gene)
         out.append(Mention(variant, m.start(), m.end()))
@@ -384,6 +386,9 @@ def _written_as_symbol(word: str) -> bool:
 def _other_mentions(text: str) -> list[Mention]:
     out = [Mention(Variant(m.group(0), "rsid"), m.start(), m.end()) for m in _RSID.finditer(text)]
     out += [Mention(Variant(m.group(0), "cdna", m.group(0)), m.start(), m.end()) for m in _CDNA.finditer(text)]
+    lower = text.lower()
+    if ">" not in text and "nucleotide" not in lower and "position" not in lower and "base" not in lower:
+        return out  # no base change written without "c."
     for m in _CDNA_WORDS.finditer(text):
         k = next(i for i in "012" if m.group("pos" + i))
         ref, alt = (_BASE_LETTER.get(m.group(g + k).lower(), m.group(g + k).upper()) for g in ("ref", "alt"))
@@ -427,19 +432,13 @@ def genes_in(text: str) -> list[tuple[int, int, str]]:
             out.append((m.start(), m.start() + len(a), current_symbol(a)))  # "EGFR-TKI", "KRAS-G12C"
         elif b is not None and b in KNOWN_GENES and a not in KNOWN_GENES:
             out.append((m.start() + len(a) + 1, m.end(), current_symbol(b)))
-    if _MAY_NAME_GENE.search(text):
-        names = [(m.start(), m.end(), GENE_NAMES[m.group(0).lower()]) for m in GENE_NAME_PATTERN.finditer(text)]
-        if names:
-            out = sorted(out + names)
-    return out
-
-
-# Cheap test before the gene-name pattern: every name holds one of these words.
-_MAY_NAME_GENE = re.compile(
-    r"(?i:receptor|kinase|oncogene|sarcoma|transfection|dehydrogenase|conductance|transition|gene|protein|"
-    r"nucleophosmin|calreticulin|cluster|reductase|factor|prothrombin|apolipoprotein|transthyretin|"
-    r"glucocerebrosidase|dismutase|huntingtin|dystrophin|neuron|her-?2|c-|-ras|b-raf|p53)"
-)
+    lower = text.lower()
+    if len(lower) == len(text):  # positions agree (lower-casing kept every character one character)
+        found = GENE_NAME_PATTERN_LOWER.finditer(lower)
+    else:
+        found = GENE_NAME_PATTERN.finditer(text)
+    names = [(m.start(), m.end(), GENE_NAMES[m.group(0).lower()]) for m in found]
+    return sorted(out + names) if names else out
 
 
 class _Genes:
