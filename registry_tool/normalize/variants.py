@@ -329,7 +329,10 @@ def _codon_mentions(text: str) -> list[Mention]:
 
 
 def _exon_mentions(text: str) -> list[Mention]:
-    out = []
+    out: list[Mention] = []
+    lower = text.lower()
+    if "ex" not in lower and "del" not in lower and "ins" not in lower:
+        return out  # every exon form has one of these
     for m in _EXON.finditer(text):
         event = next(e for e in m.group("e1", "e2", "e3", "e4", "e5") if e).lower()
         kind = "other" if event == "skipping" else "exon_deletion" if event.startswith("del") else "exon_insertion"
