@@ -9,8 +9,10 @@ process:
 * time frames: distinct corpus strings fully parsed, strings per second parsed
   afresh and through the cache;
 * criteria: blocks and items per second;
-* variants: the golden set's precision and recall (tests/fixtures/variants),
-  and texts per second.
+* variants: the golden set's precision and recall (tests/fixtures/variants), the
+  same with HGVS, gene and fusion partners on the golden set and on the hand-labelled
+  corpus criteria (tests/support/variant_scores.py), texts per second, and CPU
+  microseconds per rendered corpus entry of the variant step.
 
 The golden sets' full checks (every time frame, every criterion word kept) are
 tests, not figures: ``pytest tests/normalize``.
@@ -33,6 +35,7 @@ from registry_tool.normalize.criteria import split_criteria
 from registry_tool.normalize.variants import find_variants
 from registry_tool.processing import read_document
 from registry_tool.sources import Document
+from registry_tool.normalize import variant_scores
 
 
 def raw_records() -> list[Record]:
@@ -100,17 +103,76 @@ def criteria_figures(records: list[Record], repeat: int) -> list[str]:
 
 def variant_figures(records: list[Record], items: list[str], repeat: int) -> None:
     golden = json.loads((REPO / "tests" / "fixtures" / "variants" / "golden.json").read_text("utf-8"))
+    fields = ("text", "kind", "hgvs", "gene", "candidate", "genes", "name", "mention")
     tp = fp = fn = 0
     for case in golden:
-        got = {(v.text, v.kind, v.hgvs, v.gene, v.candidate) for v in find_variants(case["text"])}
-        want = {(v["text"], v["kind"], v["hgvs"], v["gene"], v["candidate"]) for v in case["variants"]}
+        got = {tuple(_hashable(getattr(v, f)) for f in fields) for v in find_variants(case["text"])}
+        want = {tuple(_hashable(v.get(f)) for f in fields) for v in case["variants"]}
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
     texts = items + [r.summary for r in records if r.summary] + [o.measure for r in records for o in r.outcomes]
     elapsed = best_of(repeat, lambda: [find_variants(t) for t in texts])
     print("variants")
-    print(f"  golden set:      {len(golden)} sentences, precision {tp / (tp + fp):.2%}, recall {tp / (tp + fn):.2%}"
-          f" ({tp} right, {fp} extra, {fn} missed)")
+    print(f"  golden set:      {len(golden)} sentences, every field exact: precision {tp / (tp + fp):.2%}, "
+          f"recall {tp / (tp + fn):.2%} ({tp} right, {fp} extra, {fn} missed)")
+    for line in variant_scores.score([(c["text"], c["variants"]) for c in golden], find_variants).lines():
+        print(f"                   {line}")
+    print("  corpus criteria labelled by hand (targets: precision and recall >= 97%, HGVS >= 97%, gene >= 95%, "
+          "fusion partners >= 95%):")
+    labels = json.loads((REPO / "tests" / "fixtures" / "variants" / "corpus_labels.json").read_text("utf-8"))
+    cases = variant_scores.labelled_criteria(labels["criteria"], _criteria_blocks())
+    for line in variant_scores.score(cases, find_variants).lines():
+        print(f"                   {line}")
     print(f"  throughput:      {len(texts) / elapsed:,.0f} texts/s (corpus criteria, summaries, measures)")
+    per_entry = _variant_step_per_entry(repeat)
+    if per_entry is not None:
+        print(f"  variant search:  {per_entry:.1f} µs CPU per rendered corpus entry (the add_found_variants step; "
+              "target < 40)")
+
+
+def _criteria_blocks() -> list[tuple[str, str]]:
+    """(file name, criteria block as the registry wrote it) of the corpus: the labels index their criteria."""
+    from lxml import etree
+
+    blocks = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    for path in corpus_files("ctgov-xml"):
+        text = etree.parse(str(path), parser).getroot().findtext("eligibility/criteria/textblock")
+        if text and text.strip():
+            blocks.append((path.name, text))
+    for path in corpus_files("ctgov-json"):
+        study = json.loads(path.read_text("utf-8"))
+        text = study.get("protocolSection", {}).get("eligibilityModule", {}).get("eligibilityCriteria")
+        if isinstance(text, str) and text.strip():
+            blocks.append((path.name, text))
+    return blocks
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _variant_step_per_entry(repeat: int) -> float | None:
+    """CPU microseconds the variant step of the stack costs per entry of the corpus rendered as flattened
+    text (the best of ``repeat`` runs)."""
+    from parse_throughput import rendered_entries
+
+    from registry_tool.formats.text.reader import read_entry
+    from registry_tool.normalize import normalize
+    from registry_tool.normalize.steps import add_found_variants
+
+    entries = [text for _, text in rendered_entries()]
+    if not entries:
+        return None
+    before = STACK[: STACK.index(add_found_variants)]
+    prepared = [normalize(read_entry(e), before) for e in entries]
+    times = []
+    for _ in range(repeat):
+        records = copy.deepcopy(prepared)
+        started = time.process_time()  # CPU time of this process: other work on the machine does not count
+        for record in records:
+            add_found_variants(record)
+        times.append(time.process_time() - started)
+    return min(times) / len(entries) * 1e6
 
 
 def main() -> int:

@@ -189,6 +189,16 @@ class Variant(Model):
     criterion: NonNegative | None = None  # 0-based index into eligibility.criteria
     found_in: Annotated[str | None, _text("JSON path of the text the mention was found in.")] = None
     candidate: Annotated[bool, _text("A likely typo reported for review, with a warning.")] = False
+    genes: Annotated[
+        list[str] | None,
+        _text("A fusion's partners, 5' then 3', as current HGNC symbols (BCR, ABL1); null where not both are named."),
+    ] = None
+    name: Annotated[str | None, _text("A fusion's HGNC name (BCR::ABL1); null for other kinds.")] = None
+    mention: Annotated[
+        str | None,
+        _text("The mention as written where it names several alternatives (V82A/F/T/S/L): each of its variants "
+              "carries it; null otherwise."),
+    ] = None
 
 
 class Enrollment(Model):

@@ -180,13 +180,14 @@ def add_found_variants(record: Record) -> Record:
             if mark is not None:  # "T315I mutation" beside "--- T315I ---": the marked mention
                 mark.gene = mark.gene or found.gene
                 continue
-            if found.kind == "fusion" and any(v.gene == found.text for v in marks):
+            if found.kind == "fusion" and any(v.kind != "fusion" and found.text in v.text for v in marks):
                 continue  # "BCR-ABL1 T315I": the fusion names the gene of the marked change
             if (path, key) in present:
                 continue
             present.add((path, key))
             record.variants.append(
-                Variant(found.text, found.kind, found.hgvs, found.gene, False, criterion, path, found.candidate)
+                Variant(found.text, found.kind, found.hgvs, found.gene, False, criterion, path, found.candidate,
+                        found.genes, found.name, found.mention)
             )
             if found.candidate:
                 warned.warn(

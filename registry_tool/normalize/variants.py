@@ -3,22 +3,36 @@
 :func:`find_variants` reports, in the order they are written:
 
 * protein changes, one- or three-letter, with or without ``p.``: ``T315I``,
-  ``p.Thr315Ile``, ``V600E``, ``Y1003*`` and ``R132X`` (a stop, ``Ter``),
-  ``V600E/K`` (two changes), ``F508del``, ``p.E746_A750del``,
-  ``A763_Y764insFQEA``, ``p.Gly12fs``, ``Q1756Pfs*74``; and a codon named
-  as mutated ("BRAF V600-mutant", ``hgvs`` null). ``hgvs`` is the HGVS
-  protein form with three-letter residues (``p.Thr315Ile``).
-* ``exon 19 deletion`` (also "Ex19del", "deletions in exon 19"):
-  ``exon_deletion``; ``exon 20 insertion``: ``exon_insertion``; "exon 14
-  skipping": ``other``.
-* fusions ``BCR-ABL1``, ``BCR::ABL1``, ``EML4-ALK``, ``PML/RARA`` (a known 5'
-  partner then a known 3' partner; any pair with ``::``), and "ALK
-  rearrangement", "ROS1 fusion", "RET-rearranged": ``fusion``, ``hgvs`` null.
-* ``rs113488022``: ``rsid``; ``c.35G>A``: ``cdna`` (``hgvs`` the c. form).
+  ``p.Thr315Ile``, ``V600E``, ``Y1003*`` (a stop, ``Ter``), ``G719X`` (any
+  residue, ``Xaa``; a stop only where the sentence says nonsense, stop or
+  truncating), ``F508del``, ``p.E746_A750del`` (also ``E746-A750del``),
+  ``A763_Y764insFQEA``, ``p.Gly12fs``, ``Q1756Pfs*74``; and a codon named as
+  mutated ("BRAF V600-mutant", ``hgvs`` null). ``hgvs`` is the HGVS protein
+  form with three-letter residues (``p.Thr315Ile``). A slash mention
+  (``V82A/F/T/S/L``) gives one variant per alternative, each with ``mention``
+  holding the text as written.
+* legacy names: ``deltaF508``, ``delta F508``, ``ΔF508`` (``p.Phe508del``, gene
+  CFTR where the sentence names no other), ``del E746-A750``.
+* ``exon 19 deletion`` (also "exon 19 del", "Ex19del", "19del", "Del19",
+  "deletions in exon 19"): ``exon_deletion``, gene EGFR where the sentence
+  names no other gene; ``exon 20 insertion`` ("20ins"): ``exon_insertion``;
+  "exon 14 skipping": ``other``.
+* fusions: a known pair (:data:`registry_tool.normalize.genes.FUSION_PAIRS`)
+  in any spelling (``BCR-ABL``, ``bcr/abl1``, ``TEL-AML1``, ``PML/RARα``,
+  ``EML4 – ALK``, ``BCR ABL1``), any two symbols joined by ``::``: ``genes``
+  [5', 3'] in current HGNC symbols and ``name`` ``BCR::ABL1``; and "ALK
+  rearrangement", "ROS1 fusion", "RET-rearranged", "MLL-r" (``gene`` the
+  one partner named, ``genes`` null). Two genes merely listed ("EGFR/ALK
+  wild-type") and cytogenetics ("t(9;22)", "Ph+") are not fusions.
+* ``rs113488022``: ``rsid``; ``c.35G>A``: ``cdna`` (``hgvs`` the c. form), also
+  written ``35G>A`` or in words ("a G to A substitution at nucleotide 35"),
+  and ``C677T`` where the gene is one named by nucleotide (MTHFR, F2, F5).
 
-``gene`` is the gene symbol the same sentence names nearest before the
-mention (else nearest after it): "EGFR exon 19 deletion or L858R" gives
-EGFR to both.
+``gene`` is the current HGNC symbol of the gene the same sentence names
+nearest before the mention (else nearest after it), by symbol, legacy symbol
+(``HER2`` -> ERBB2, ``c-KIT`` -> KIT) or name ("epidermal growth factor
+receptor"): "EGFR exon 19 deletion or L858R" gives EGFR to both; a change
+named after a fusion ("BCR-ABL1 T315I") gets its 3' partner (ABL1).
 
 Decoys are not reported: TNM stages (T2N0M0), HLA alleles (HLA-A*02:01),
 dosing schedules (Q3W), drug and trial codes (AZD9291, MK-3475), cell lines,
@@ -39,166 +53,115 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..model import Variant
+from .genes import (
+    FIVE_PRIME,
+    GENE_NAME_PATTERN,
+    GENE_NAME_PATTERN_LOWER,
+    GENE_NAMES,
+    KNOWN_GENES,
+    NOT_GENES,
+    REARRANGED_GENES,
+    THREE_PRIME,
+    current_symbol,
+    is_known_fusion,
+)
+from .quick_check import AA1 as _AA1
+from .quick_check import CLASS_TABLE, ascii_image, may_name_variants, names_spaced_pair
 
+# X after a position is any residue (Xaa); a stop is * or Ter (X only where the text says stop).
 THREE_LETTER = {
     "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu",
     "G": "Gly", "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe",
-    "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter", "X": "Ter",
+    "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter", "X": "Xaa",
 }
 ONE_LETTER = {three: one for one, three in THREE_LETTER.items() if one not in "*X"}
 ONE_LETTER["Ter"] = "*"
+ONE_LETTER["Xaa"] = "X"
 
-_AA1 = "ACDEFGHIKLMNPQRSTVWY"
 _AA3 = "Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val"
 
 # --- genes -------------------------------------------------------------------------------
 
-# Fusion partners: a 5' partner then a 3' partner ("EML4-ALK", "BCR-ABL1", "PML/RARA").
-FIVE_PRIME = frozenset({
-    "BCR", "EML4", "NPM1", "NPM", "KIF5B", "CCDC6", "NCOA4", "CD74", "SLC34A2", "EZR", "SDC4", "TPM3",
-    "TPM4", "LMNA", "TPR", "ETV6", "TEL", "PML", "RUNX1", "AML1", "CBFB", "KMT2A", "MLL", "TMPRSS2",
-    "EWSR1", "EWS", "PAX3", "PAX7", "SS18", "SYT", "FIP1L1", "TCF3", "E2A", "FGFR3", "FGFR2", "KIAA1549",
-    "NAB2", "COL1A1", "ASPSCR1", "CRTC1", "MECT1", "YWHAE", "BRD4", "P2RY8", "IGH", "DEK", "NUP98",
-    "NUP214", "PCM1", "BCOR", "ZNF384", "MEF2D", "FUS", "CLTC", "ATIC", "TFG", "STRN", "QKI", "ETV6",
-})
-THREE_PRIME = frozenset({
-    "ABL1", "ABL", "ALK", "RET", "ROS1", "ROS", "NTRK1", "NTRK2", "NTRK3", "NTRK", "RARA", "RUNX1T1",
-    "ETO", "MYH11", "AFF1", "AF4", "MLLT3", "AF9", "MLLT1", "ENL", "MLLT10", "AF10", "ERG", "ETV1",
-    "ETV4", "FLI1", "FOXO1", "FKHR", "SSX1", "SSX2", "SSX", "PDGFRA", "PDGFRB", "PBX1", "TACC3", "BICC1",
-    "BRAF", "STAT6", "TFE3", "PDGFB", "MAML2", "NUTM1", "NUT", "CRLF2", "JAK2", "HLF", "DUX4", "FGFR1",
-    "MET", "NRG1", "BCL2", "MYC", "CCND1", "BCL6", "CIC", "DDIT3", "CHOP", "WT1", "ATF1", "CREB1",
-    "NR4A3", "USP6", "CAMTA1", "RUNX1", "FGFR2", "FGFR3", "EPOR", "JAK1", "NUP214", "ABL2",
-})
-FUSION_GENES = FIVE_PRIME | THREE_PRIME | {"KMT2A", "MLL"}
-# Genes variants are named with, beyond the fusion partners.
-KNOWN_GENES = FUSION_GENES | frozenset({
-    "EGFR", "KRAS", "NRAS", "HRAS", "BRAF", "PIK3CA", "PIK3R1", "IDH1", "IDH2", "KIT", "JAK2", "FLT3",
-    "TP53", "ERBB2", "HER2", "ERBB3", "ERBB4", "BRCA1", "BRCA2", "ESR1", "FGFR1", "FGFR4", "AKT1",
-    "AKT2", "MAP2K1", "MAP2K2", "MEK1", "CTNNB1", "GNAQ", "GNA11", "GNAS", "H3F3A", "H3-3A", "HIST1H3B",
-    "H3", "H3.3", "POLE", "POLD1", "PTEN", "NF1", "NF2", "STK11", "KEAP1", "SMAD4", "APC", "VHL", "ATM",
-    "ATR", "PALB2", "CHEK2", "RAD51C", "RAD51D", "BARD1", "BRIP1", "RB1", "CDKN2A", "CDK4", "CDK6",
-    "MTOR", "TSC1", "TSC2", "CALR", "MPL", "SF3B1", "DNMT3A", "TET2", "ASXL1", "EZH2", "U2AF1", "SRSF2",
-    "CEBPA", "NOTCH1", "NOTCH2", "MYD88", "CXCR4", "BTK", "PLCG2", "CFTR", "HBB", "HFE", "MTHFR", "F5",
-    "F2", "APOE", "G6PD", "TTR", "SOD1", "LRRK2", "GBA", "GBA1", "SNCA", "HTT", "DMD", "SMN1", "FBN1",
-    "ARID1A", "ARID2", "BAP1", "PBRM1", "SETD2", "KMT2D", "CREBBP", "EP300", "NFE2L2", "MAP3K1", "RAF1",
-    "ARAF", "SOS1", "PTPN11", "CBL", "RIT1", "MYCN", "ALK", "ROS1", "MET", "RET", "NTRK1", "AR", "PGR",
-    "UGT1A1", "CYP2D6", "CYP2C19", "CYP3A4", "DPYD", "TPMT", "NUDT15", "VKORC1", "SLCO1B1", "FKBP5",
-    "BDNF", "COMT", "CHEK1", "FANCA", "MLH1", "MSH2", "MSH6", "PMS2", "EPCAM", "NPM1", "IKZF1", "CDH1",
-    "PPP2R1A", "FOXL2", "DICER1", "SMARCA4", "SMARCB1", "TERT", "ATRX", "CIC", "FUBP1", "PDGFRA",
-})
-_NOT_GENES = frozenset({
-    "AND", "OR", "NOT", "THE", "WITH", "FOR", "NO", "ANY", "ALL", "ECOG", "CNS", "ULN", "NSCLC", "CRC",
-    "AML", "ALL", "CML", "CLL", "MDS", "TKI", "TKIS", "DNA", "RNA", "PCR", "NGS", "FISH", "IHC", "CT",
-    "MRI", "PET", "HIV", "HBV", "HCV", "WHO", "FDA", "EMA", "USA", "US", "EU", "UK", "ITT", "PD", "CR",
-    "PR", "SD", "ORR", "PFS", "OS", "DFS", "RFS", "EFS", "MTD", "DLT", "AE", "SAE", "IV", "SC", "PO",
-    "QD", "BID", "TID", "MG", "KG", "ML", "DL", "IU", "BMI", "HR", "CI", "OR", "VS", "IN", "OF", "ON",
-    "AT", "TO", "BY", "IS", "BE", "ARE", "WAS", "PH", "MUTATION", "MUTATIONS", "POSITIVE", "NEGATIVE",
-})
-_GENE_TOKEN = re.compile(r"(?<![\w-])(?:[A-Z][A-Z0-9]{1,9}(?:[-.][A-Z0-9]{1,6})?|H3\.3)(?![\w-])")
+FUSION_GENES = FIVE_PRIME | THREE_PRIME
+_NOT_GENES = NOT_GENES
+# "EGFR", "BCR-ABL1", "EGFR-TKI", "HER2-positive" (the symbol), "H3.3"
+_GENE_TOKEN = re.compile(
+    r"(?<![\w-])(?:(?P<a>[A-Z][A-Z0-9]{1,9})(?:[-.](?P<b>[A-Z0-9]{1,6}))?|H3\.3)(?![\w]|-[A-Z0-9])"
+)
 
 # --- mention patterns --------------------------------------------------------------------
 
-_ALT1 = rf"(?:delins[{_AA1}]+|ins[{_AA1}]+|del|dup|[{_AA1}]?fs(?:\*\d+|X\d+|Ter\d+)?|[{_AA1}*X])"
+_ALT1 = rf"(?:delins[{_AA1}]+|ins[{_AA1}]+|del[{_AA1}]*|dup[{_AA1}]*|[{_AA1}]?fs(?:\*\d+|X\d+|Ter\d+)?|Ter|[{_AA1}*X])"
 _PROTEIN_1 = re.compile(
     rf"(?<![\w.*-])(?P<p>p\.)?(?P<ref>[{_AA1}])(?P<pos>\d{{1,5}})"
-    rf"(?:_(?P<ref2>[{_AA1}])(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT1})(?P<more>(?:/[{_AA1}*X](?![\w]))*)(?![\w*])"
+    rf"(?:(?P<range>[_-])(?P<ref2>[{_AA1}])(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT1})"
+    rf"(?P<more>(?:/[{_AA1}*X](?![\w]))*)(?![\w*])"
 )
-_ALT3 = rf"(?:delins(?:{_AA3}|Ter)+|ins(?:{_AA3})+|del|dup|(?:{_AA3})?fs(?:Ter\d+|\*\d+)?|{_AA3}|Ter|\*|=)"
+_ALT3 = rf"(?:delins(?:{_AA3}|Ter)+|ins(?:{_AA3})+|del|dup|(?:{_AA3})?fs(?:Ter\d+|\*\d+)?|{_AA3}|Ter|Xaa|\*|=)"
 _PROTEIN_3 = re.compile(
-    rf"(?<![\w.])(?P<p>p\.)?\(?(?P<ref>{_AA3})(?P<pos>\d{{1,5}})"
-    rf"(?:_(?P<ref2>{_AA3})(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT3})\)?(?![\w*])"
+    rf"(?<![\w.])(?P<p>p\.)?(?P<open>\()?(?P<ref>{_AA3})(?P<pos>\d{{1,5}})"
+    rf"(?:_(?P<ref2>{_AA3})(?P<pos2>\d{{1,5}}))?(?P<alt>{_ALT3})(?(open)\))(?![\w*])"
 )
 # A codon named as mutated: "BRAF V600-mutant", "V600 mutation", "G12 mutated"
 _CODON = re.compile(
     rf"(?<![\w.*/-])(?P<ref>[{_AA1}])(?P<pos>\d{{2,5}})(?=[\s-](?:mutant|mutated|mutation|mutations|variant|substitution)\b)"
 )
 _EXON = re.compile(
-    r"\b(?:exon\s*(?P<n1>\d{1,2})\s*(?:in-?frame\s+|activating\s+)?(?P<e1>deletions?|del|insertions?|ins|skipping)"
+    r"\b(?:exon[\s-]*(?P<n1>\d{1,2})\s*(?:in-?frame\s+|activating\s+)?-?(?P<e1>deletions?|del|insertions?|ins|skipping)"
     r"|(?:in-?frame\s+)?(?P<e2>deletions?|insertions?)\s+(?:mutations?\s+)?(?:in|of|within)\s+exon\s*(?P<n2>\d{1,2})"
-    r"|ex(?P<n3>\d{1,2})(?P<e3>del|ins))\b",
+    r"|(?:ex|e)\s?(?P<n3>\d{1,2})\s?(?P<e3>del|ins)"
+    r"|(?P<n4>\d{1,2})-?(?P<e4>del|ins)"
+    r"|(?P<e5>del)(?P<n5>\d{1,2}))\b",
     re.IGNORECASE,
 )
+# A known fusion pair in any spelling ("BCR-ABL1", "bcr/abl", "TEL-AML1", "PML/RARα", "EML4 – ALK",
+# "BCR ABL1"), or two symbols joined by "::". The 3' partner is a look-ahead, so "with BCR ABL1" still
+# finds "BCR ABL1" after trying "with BCR".
 _FUSION_PAIR = re.compile(
-    r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,8})(?P<sep>::|\s?[-/–]\s?)(?P<b>[A-Z][A-Z0-9]{1,8}|RARα)(?![\w-])"
+    r"(?<![\w-])(?P<a>[A-Za-z][A-Za-z0-9]{1,9}+(?:alpha|\u03b1)?)(?=(?P<sep>\s*::\s*|\s?[-/\u2013\u2014]\s?)"
+    r"(?P<b>[A-Za-z][A-Za-z0-9]{1,9}(?:alpha|\u03b1)?)(?!\w))"
+)
+# ... and joined by a space, both written in capitals ("BCR ABL1")
+_FUSION_PAIR_SPACED = re.compile(
+    r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,9}+)(?=(?P<sep>\s)(?P<b>[A-Z][A-Z0-9]{1,9}\u03b1?)(?!\w))"
 )
 _FUSION_WORD = re.compile(
-    r"(?<![\w-])(?P<g>[A-Z][A-Z0-9]{1,8})(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
-    r"|-(?:rearranged|rearrangement|fusion|translocated)|\s+rearranged)\b"
+    r"(?<![\w-])(?P<open>\()?(?P<g>[A-Z][A-Za-z0-9]{1,8}+)(?P<more>(?:/\d)+)?(?(open)\))(?:\s+gene)?(?P<w>\s+(?:fusions?|rearrangements?|translocations?)"
+    r"|-(?:rearranged|rearrangement|fusion|translocated|r(?![\w-]))|\s+rearranged)\b"
 )
+# The genes listed before a fusion word: "ALK and ROS1 rearrangements", "MYC, BCL2 and/or BCL6 rearrangements"
+_GENE_LIST_BEFORE = re.compile(
+    r"(?:(?<![\w-])[A-Z][A-Za-z0-9]{1,8}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and/or|and|or)\s+|\s*/\s*))+$"
+)
+_LISTED_GENE = re.compile(r"[A-Z][A-Za-z0-9]{1,8}")
+# A change glued to its gene: "BRAFV600E", "KRASG12C"
+_GLUED = re.compile(rf"(?<![\w-])(?P<g>[A-Z][A-Z0-9]{{1,7}}?)(?P<change>[{_AA1}]\d{{2,5}}[{_AA1}])(?![\w*])")
+# Legacy deletion names: "deltaF508", "delta F508", "ΔF508", "del E746-A750"
+_LEGACY_DELETION = re.compile(
+    rf"(?<![\w])(?:(?:[Dd]elta|DELTA|\u0394|\u2206)[\s-]?(?P<ref>[{_AA1}{_AA1.lower()}])|[Dd]el[\s-]?(?P<ref_>[{_AA1}]))"
+    rf"(?P<pos>\d{{2,5}})(?:[_-](?P<ref2>[{_AA1}])(?P<pos2>\d{{2,5}}))?(?![\w*])"
+)
+# The sentence says an X is a stop
+_STOP_WORDS = re.compile(r"\b(?:nonsense|stop|truncat\w*|premature termination)\b", re.IGNORECASE)
 _RSID = re.compile(r"(?<![\w])rs\d{3,12}(?![\w])")
 _CDNA = re.compile(
     r"(?<![\w.])c\.(?:\*|-)?\d+(?:[+-]\d+)?(?:_(?:\*|-)?\d+(?:[+-]\d+)?)?"
     r"(?:[ACGT]>[ACGT]|delins[ACGT]+|del[ACGT]*|dup[ACGT]*|ins[ACGT]+)(?![\w>])"
 )
-# --- the quick check ----------------------------------------------------------------------
-#
-# Every mention the full scan reports needs one of these signs, so text with none of them
-# names no variant. Each is one search over the text's bytes that starts only at a rare
-# byte (":", a digit, ".", "x", "-"), the way CPython's pattern engine is fast. They run on
-# an ASCII image of the text (non-ASCII white space as " ", decimal digits as "0", "–" as
-# "-", anything else as DEL), so "\s" and "\d" of the full patterns are covered too, and
-# on its "digit image": digits as "0", "/" as "-" and "X" as "x".
-_WS = rb"\s\x1c-\x1f"  # what str.isspace() takes in ASCII (the \s of bytes patterns lacks \x1c-\x1f)
-_RESIDUES = _AA1.encode()
-_QUICK_COLONS = re.compile(rb"::")  # "BCR::ABL1"
-_QUICK_CODES = re.compile(rb"\.(?:(?<=p\.)[-*(0-9A-Z]|(?<=c\.)[-*(0-9])")  # "p.Gly12Cys", "p.(", "c.35G>A"
-_QUICK_FUSION = re.compile(rb"fusion(?<=[-" + _WS + rb"]fusion)")  # "ALK fusion", "ALK-fusion"; not "infusion"
-# On the digit image:
-_QUICK_DIGIT_SIGNS = re.compile(
-    rb"0(?:(?<=rs0)"  # "rs113488022"
-    rb"|(?<=[ACGHILMPSTV][a-z][a-z]0)"  # "Gly12", "Leu858Arg"
-    rb"|(?<=[" + _RESIDUES + rb"]0)0*"  # a residue and its position, then
-    rb"(?:[" + _RESIDUES + rb"*x_]|fs|del|dup|ins"  # "T315I", "Y1003*", "R132X", "E746_A750del", "G12fs"
-    rb"|[-" + _WS + rb"](?:mut|var|sub)))"  # "V600 mutation", "V600-mutant", "V600 variant"
+# cDNA changes written without "c." ("1691G>A") or in words: a position and two bases ("a G to A
+# substitution at nucleotide 1691", "nucleotide 677 C>T", "guanine-to-adenine change at position 20210")
+_BASE = r"(?:[ACGT]|adenine|cytosine|guanine|thymine)"
+_CDNA_WORDS = re.compile(
+    r"(?<![\w.>])(?P<pos0>\d{2,6})(?P<ref0>[ACGT])>(?P<alt0>[ACGT])(?![\w>])"
+    rf"|\b(?P<ref1>{_BASE})(?:\s*-?to-?\s*|\s*>\s*)(?P<alt1>{_BASE})\b(?:[\s-]+(?:substitution|transition|"
+    r"transversion|change|mutation|variant|polymorphism|point mutation))?\s+(?:at|in)\s+(?:the\s+)?"
+    r"(?:nucleotide|position|cDNA position|base)\s(?P<pos1>\d{1,6})\b"
+    rf"|\b(?:nucleotide|position)\s(?P<pos2>\d{{1,6}})\s*\(?(?P<ref2>[ACGT])\s*(?:>|to|→)\s*(?P<alt2>[ACGT])\b\)?",
+    re.IGNORECASE,
 )
-_QUICK_EXON = re.compile(rb"x(?<=[eE]x)(?:[oO][nN]|0)")  # "exon 19", "Ex19del"
-# A separator with a capital after it and a capital or digit before it, where a 5' partner may end.
-_QUICK_PAIR = re.compile(rb"-(?=[" + _WS + rb"]?[A-Zx])(?:(?<=[A-Z0]-)|(?<=[A-Z0][" + _WS + rb"]-))")
-_QUICK_TABLE = bytes(
-    ord("0") if chr(c).isdigit() else ord("-") if c == ord("/") else ord("x") if c == ord("X") else c
-    for c in range(128)
-) + bytes(range(128, 256))
-_FIVE_PRIME_SYMBOLS = tuple(sorted(FIVE_PRIME))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _ascii_stand_in(m: re.Match[str]) -> str:
-    c = m.group()
-    return " " if c.isspace() else "0" if c.isdecimal() else "-" if c == "–" else "\x7f"
-
-
-def _ascii_image(text: str) -> str:
-    """``text`` with each non-ASCII character replaced by the ASCII one that stands for it
-    in the quick check (same length, so positions agree)."""
-    return text if text.isascii() else _NON_ASCII.sub(_ascii_stand_in, text)
-
-
-def _names_fusion_pair(image: str, digit_image: bytes) -> bool:
-    """A 5' fusion partner symbol right before "-", "/" or "–" and a capital ("BCR-A", "PML / R")."""
-    for m in _QUICK_PAIR.finditer(digit_image):
-        end = m.start()
-        if image.endswith(_FIVE_PRIME_SYMBOLS, 0, end):
-            return True
-        if image[end - 1].isspace() and image.endswith(_FIVE_PRIME_SYMBOLS, 0, end - 1):
-            return True
-    return False
-
-
-def may_name_variants(text: str) -> bool:
-    """A quick check: False means ``text`` names no variant (the full scan,
-    :func:`scan_mentions`, would find none without a context); True means it may."""
-    image = _ascii_image(text)
-    raw = image.encode("ascii")
-    if _QUICK_COLONS.search(raw) or _QUICK_CODES.search(raw):
-        return True
-    if b"rearrang" in raw or b"transloc" in raw or _QUICK_FUSION.search(raw):
-        return True
-    digit_image = raw.translate(_QUICK_TABLE)
-    if _QUICK_DIGIT_SIGNS.search(digit_image) or _QUICK_EXON.search(digit_image):
-        return True
-    return _names_fusion_pair(image, digit_image)
-
-
+_BASE_LETTER = {"adenine": "A", "cytosine": "C", "guanine": "G", "thymine": "T"}
+# Genes whose variants criteria name by nucleotide ("MTHFR C677T", "prothrombin G20210A")
+_NAMED_BY_NUCLEOTIDE = frozenset({"MTHFR", "F2", "F5"})
 # Dosing schedules ("Q3W", "Q12W") and cell lines look like one-letter changes.
 _SCHEDULE = re.compile(r"^Q\d{1,2}[WDHM]$")
 _DECOY_WORDS = frozenset({"T47D"})
@@ -215,6 +178,7 @@ class Mention:
     variant: Variant
     start: int
     end: int
+    gene_written: bool = False  # the mention itself names its gene ("BRAFV600E")
 
     @property
     def key(self) -> str:
@@ -238,14 +202,17 @@ def _alt_hgvs(alt: str, three: bool) -> str:
     for op in ("delins", "ins"):
         if alt.startswith(op):
             return op + seq(alt[len(op):])
-    if alt in ("del", "dup", "="):
+    for op in ("del", "dup"):  # "delELREA", "dupASV": the residues removed or repeated are implied
+        if alt.startswith(op):
+            return op
+    if alt == "=":
         return alt
     fs = re.match(rf"^(?P<new>{_AA3}|[{_AA1}])?fs(?:(?:\*|X|Ter)(?P<n>\d+))?$", alt)
     if fs:
         new = fs.group("new")
         new = (new if three else _three(new)) if new else ""
         return f"{new}fs" + (f"Ter{fs.group('n')}" if fs.group("n") else "")
-    if three:
+    if three or alt == "Ter":  # "Q1782Ter": one-letter residue, three-letter stop
         return "Ter" if alt in ("Ter", "*") else alt
     return _three(alt)
 
@@ -263,17 +230,37 @@ def protein_hgvs(text: str) -> str | None:
     """The HGVS protein form of a protein change written alone: ``T315I`` -> ``p.Thr315Ile``.
 
     Accepts one-letter and three-letter forms with or without ``p.``
-    (``p.Thr315Ile``, ``Y1003*``, ``R132X`` -> ``p.Arg132Ter``, ``E746_A750del``,
-    ``A763_Y764insFQEA``, ``G12fs``); None for anything else.
+    (``p.Thr315Ile``, ``Y1003*``, ``G719X`` -> ``p.Gly719Xaa`` (any residue),
+    ``E746_A750del``, ``A763_Y764insFQEA``, ``G12fs``) and the legacy
+    ``deltaF508`` (``p.Phe508del``); None for anything else.
     """
     text = text.strip()
     m = _PROTEIN_1.fullmatch(text)
-    if m and not m.group("more"):
+    if m and not m.group("more") and _range_ok(m):
         return _hgvs(m, three=False)
     m = _PROTEIN_3.fullmatch(text)
     if m:
         return _hgvs(m, three=True)
+    m = _LEGACY_DELETION.fullmatch(text)
+    if m:
+        return _legacy_hgvs(m)
     return None
+
+
+def _range_ok(m: re.Match[str]) -> bool:
+    """A range written with "-" ("E746-A750del") must delete, insert or duplicate: "A12-C15" is no change."""
+    return m.group("range") != "-" or m.group("alt").startswith(("del", "ins", "dup"))
+
+
+def _legacy_ref(m: re.Match[str]) -> str:
+    return (m.group("ref") or m.group("ref_")).upper()  # "delta f508" as "delta F508"
+
+
+def _legacy_hgvs(m: re.Match[str]) -> str:
+    out = f"p.{_three(_legacy_ref(m))}{m.group('pos')}"
+    if m.group("ref2"):
+        out += f"_{_three(m.group('ref2'))}{m.group('pos2')}"
+    return out + "del"
 
 
 def variant_key(variant: Variant) -> str:
@@ -285,6 +272,10 @@ def variant_key(variant: Variant) -> str:
         return f"candidate:{variant.text}"
     if variant.hgvs:
         return variant.hgvs
+    if variant.kind == "fusion" and variant.name:
+        return variant.name  # "BCR-ABL" and "bcr/abl1" are one fusion
+    if variant.kind == "fusion" and variant.gene:
+        return f"fusion:{variant.gene}"  # "(NTRK) fusion" and "NTRK fusion gene": one mention of NTRK
     text = variant.text.upper().replace("–", "-").replace("Α", "A").replace("α", "A")
     if variant.kind == "fusion":
         text = re.sub(r"\s*(?:::|[-/])\s*", "::", text)
@@ -301,19 +292,35 @@ def _protein_mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
     for m in _PROTEIN_1.finditer(text):
         token = m.group(0)
-        if _SCHEDULE.match(token) or token in _DECOY_WORDS:
+        if _SCHEDULE.match(token) or token in _DECOY_WORDS or not _range_ok(m):
             continue
         if not m.group("p") and int(m.group("pos")) < 10 and not m.group("ref2"):
             continue
-        first = token[: len(token) - len(m.group("more"))]
-        out.append(Mention(Variant(first, "protein_change", _hgvs(m, three=False)), m.start(), m.end()))
+        more = m.group("more")
+        first = token[: len(token) - len(more)]
+        mention = token if more else None  # "V600E/K": each alternative says how it was written
+        out.append(Mention(Variant(first, "protein_change", _hgvs(m, three=False), mention=mention),
+                           m.start(), m.end()))
         # "V600E/K": the same codon changed another way
-        for alt in re.findall(rf"/([{_AA1}*X])", m.group("more")):
+        for alt in re.findall(rf"/([{_AA1}*X])", more):
             other = f"{m.group('p') or ''}{m.group('ref')}{m.group('pos')}{alt}"
-            out.append(Mention(Variant(other, "protein_change", _hgvs(m, three=False, alt=alt)), m.start(), m.end()))
+            variant = Variant(other, "protein_change", _hgvs(m, three=False, alt=alt), mention=mention)
+            out.append(Mention(variant, m.start(), m.end()))
     for m in _PROTEIN_3.finditer(text):
         token = m.group(0)
         out.append(Mention(Variant(token, "protein_change", _hgvs(m, three=True)), m.start(), m.end()))
+    for m in _GLUED.finditer(text):
+        if m.group("g") in KNOWN_GENES:
+            c = _PROTEIN_1.fullmatch(m.group("change"))
+            if c:
+                variant = Variant(m.group("change"), "protein_change", _hgvs(c, three=False),
+                                  gene=current_symbol(m.group("g")))
+                out.append(Mention(variant, m.start("change"), m.end(), gene_written=True))
+    legacy = "del" in text or "Del" in text or "DEL" in text or "\u0394" in text or "\u2206" in text
+    for m in _LEGACY_DELETION.finditer(text) if legacy else ():
+        gene = "CFTR" if (_legacy_ref(m), m.group("pos"), m.group("ref2")) == ("F", "508", None) else None
+        variant = Variant(m.group(0), "protein_change", _legacy_hgvs(m), gene=gene)
+        out.append(Mention(variant, m.start(), m.end()))
     return out
 
 
@@ -322,34 +329,75 @@ def _codon_mentions(text: str) -> list[Mention]:
 
 
 def _exon_mentions(text: str) -> list[Mention]:
-    out = []
+    out: list[Mention] = []
+    lower = text.lower()
+    if "ex" not in lower and "del" not in lower and "ins" not in lower:
+        return out  # every exon form has one of these
     for m in _EXON.finditer(text):
-        event = (m.group("e1") or m.group("e2") or m.group("e3")).lower()
+        event = next(e for e in m.group("e1", "e2", "e3", "e4", "e5") if e).lower()
         kind = "other" if event == "skipping" else "exon_deletion" if event.startswith("del") else "exon_insertion"
         out.append(Mention(Variant(m.group(0), kind), m.start(), m.end()))
     return out
 
 
-def _canonical_gene(symbol: str) -> str:
-    return "RARA" if symbol == "RARα" else symbol
-
-
 def _fusion_mentions(text: str) -> list[Mention]:
     out = []
-    for m in _FUSION_PAIR.finditer(text):
-        a, b = m.group("a"), _canonical_gene(m.group("b"))
-        if m.group("sep") == "::" or (a in FIVE_PRIME and b in THREE_PRIME):
-            out.append(Mention(Variant(m.group(0), "fusion"), m.start(), m.end()))
+    pairs = list(_FUSION_PAIR.finditer(text))
+    if _may_space_pair(text):
+        pairs += _FUSION_PAIR_SPACED.finditer(text)
+    for m in pairs:
+        a, b, sep = m.group("a"), m.group("b"), m.group("sep")
+        five, three = current_symbol(a), current_symbol(b)
+        if sep.strip() == "::":
+            if not (a[0].isupper() and b[0].isupper()) or five in NOT_GENES or three in NOT_GENES:
+                continue
+        elif not is_known_fusion(five, three):
+            continue
+        elif not sep.strip() and not (_written_as_symbol(a) and _written_as_symbol(b)):
+            continue  # "BCR ABL1" joined by a space only where both are written as symbols
+        variant = Variant(text[m.start("a"):m.end("b")], "fusion", genes=[five, three], name=f"{five}::{three}")
+        out.append(Mention(variant, m.start("a"), m.end("b")))
     for m in _FUSION_WORD.finditer(text):
-        gene = m.group("g")
-        if gene in FUSION_GENES:
+        gene = current_symbol(m.group("g"))
+        if gene in REARRANGED_GENES and _written_as_symbol(m.group("g")):
+            more = m.group("more")
+            if more and gene[-1].isdigit():  # "FGFR2/3 fusions": FGFR2's and FGFR3's, one mention
+                for g in [gene, *(gene[:-1] + d for d in more[1::2])]:
+                    variant = Variant(m.group(0), "fusion", gene=g, mention=m.group(0))
+                    out.append(Mention(variant, m.start(), m.end()))
+                continue
             out.append(Mention(Variant(m.group(0), "fusion", gene=gene), m.start(), m.end()))
+            listed = _GENE_LIST_BEFORE.search(text, max(0, m.start() - 80), m.start())
+            for g in _LISTED_GENE.finditer(text, listed.start(), listed.end()) if listed else ():
+                gene = current_symbol(g.group(0))  # "ALK and ROS1 rearrangements": ALK's too
+                if gene in REARRANGED_GENES and _written_as_symbol(g.group(0)):
+                    out.append(Mention(Variant(g.group(0), "fusion", gene=gene), g.start(), g.end()))
     return out
+
+
+def _may_space_pair(text: str) -> bool:
+    """A 5' partner in capitals before a space and a capital may be in ``text`` (see the quick check)."""
+    image = ascii_image(text)
+    return names_spaced_pair(image, image.encode("ascii").translate(CLASS_TABLE))
+
+
+def _written_as_symbol(word: str) -> bool:
+    """Capitals and digits (a Greek alpha aside): "BCR", "ABL1", "RARα"; not "Tel" or "with"."""
+    return word.rstrip("\u03b1").replace("alpha", "").isupper()
 
 
 def _other_mentions(text: str) -> list[Mention]:
     out = [Mention(Variant(m.group(0), "rsid"), m.start(), m.end()) for m in _RSID.finditer(text)]
     out += [Mention(Variant(m.group(0), "cdna", m.group(0)), m.start(), m.end()) for m in _CDNA.finditer(text)]
+    lower = text.lower()
+    if ">" not in text and "nucleotide" not in lower and "position" not in lower and "base" not in lower:
+        return out  # no base change written without "c."
+    for m in _CDNA_WORDS.finditer(text):
+        k = next(i for i in "012" if m.group("pos" + i))
+        ref, alt = (_BASE_LETTER.get(m.group(g + k).lower(), m.group(g + k).upper()) for g in ("ref", "alt"))
+        if ref == alt or (k == "1" and len(m.group("ref1")) == 1 and not m.group("ref1").isupper()):
+            continue  # "a to a", or "a to t" in lower case: words, not bases
+        out.append(Mention(Variant(m.group(0), "cdna", f"c.{m.group('pos' + k)}{ref}>{alt}"), m.start(), m.end()))
     return out
 
 
@@ -367,21 +415,33 @@ def _typo_mentions(text: str, known: dict[str, str]) -> list[Mention]:
 
 
 def genes_in(text: str) -> list[tuple[int, int, str]]:
-    """The gene symbols ``text`` names: (start, end, symbol), a fusion ("BCR-ABL1") as one."""
+    """The genes ``text`` names: (start, end, current HGNC symbol), by symbol, legacy symbol or name.
+
+    A fusion ("BCR-ABL1") stands for its 3' partner (ABL1), the gene a change
+    written after it is in ("BCR-ABL1 T315I").
+    """
     out = []
     for m in _GENE_TOKEN.finditer(text):
-        token = m.group(0)
+        token, a, b = m.group(0), m.group("a"), m.group("b")
         if token in _NOT_GENES:
             continue
         if token in KNOWN_GENES:
-            out.append((m.start(), m.end(), token))
-        elif "-" in token:
-            a, _, b = token.partition("-")
-            if a in FIVE_PRIME and b in THREE_PRIME:
-                out.append((m.start(), m.end(), token))  # "BCR-ABL1 T315I": the fusion gene
-            elif b in KNOWN_GENES and a not in KNOWN_GENES:
-                out.append((m.start() + len(a) + 1, m.end(), b))
-    return out
+            out.append((m.start(), m.end(), current_symbol(token)))
+        elif b is not None and a in FIVE_PRIME and b in THREE_PRIME:
+            five, three = current_symbol(a), current_symbol(b)
+            if is_known_fusion(five, three):
+                out.append((m.start(), m.end(), three))  # "BCR-ABL1 T315I": the change is in ABL1
+        elif b is not None and a in KNOWN_GENES and a not in _NOT_GENES:
+            out.append((m.start(), m.start() + len(a), current_symbol(a)))  # "EGFR-TKI", "KRAS-G12C"
+        elif b is not None and b in KNOWN_GENES and a not in KNOWN_GENES:
+            out.append((m.start() + len(a) + 1, m.end(), current_symbol(b)))
+    lower = text.lower()
+    if len(lower) == len(text):  # positions agree (lower-casing kept every character one character)
+        found = GENE_NAME_PATTERN_LOWER.finditer(lower)
+    else:
+        found = GENE_NAME_PATTERN.finditer(text)
+    names = [(m.start(), m.end(), GENE_NAMES[m.group(0).lower()]) for m in found]
+    return sorted(out + names) if names else out
 
 
 class _Genes:
@@ -410,14 +470,21 @@ class _Genes:
         if k >= 0 and self.genes[k][0] >= first:
             return self.genes[k][2]
         k = bisect_left(self.starts, mention.end)
+        while k < len(self.genes) and self.genes[k][0] < mention.end:
+            k += 1  # a name overlapping the mention is not its gene
         if k < len(self.genes) and self.genes[k][1] <= last:
             return self.genes[k][2]
         # "IDH1 R132H" with a gene no list knows: the symbol right before the change
         m = _SYMBOL_BEFORE.search(self.text, max(first, mention.start - 20), mention.start)
         if m and mention.variant.kind == "protein_change" and m.group(1) not in _NOT_GENES:
             if _SYMBOL_SHAPE.search(m.group(1)):
-                return m.group(1)
+                return current_symbol(m.group(1))
         return None
+
+    def says_stop(self, mention: Mention) -> bool:
+        """The mention's sentence says a stop ("nonsense", "stop", "truncating")."""
+        first, last = self.sentence(mention.start, mention.end)
+        return _STOP_WORDS.search(self.text, first, last) is not None
 
 
 _SYMBOL_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,9})[\s-]*$")
@@ -457,9 +524,25 @@ def scan_mentions(text: str, context: list[Variant]) -> list[Mention]:
     mentions.sort(key=lambda m: m.start)
     genes = _Genes(text)
     for mention in mentions:
-        if mention.variant.gene is None and mention.variant.kind != "fusion":
-            mention.variant.gene = genes.gene_for(mention)
+        variant = mention.variant
+        if variant.kind == "fusion" or mention.gene_written:
+            continue
+        gene = genes.gene_for(mention)
+        if gene is not None or variant.gene is None:
+            variant.gene = gene  # "deltaF508" is CFTR's unless the sentence names another gene
+        if variant.gene is None and variant.kind == "exon_deletion" and _EXON_19.search(variant.text):
+            variant.gene = "EGFR"  # the exon 19 deletion criteria name is EGFR's
+        if variant.gene in _NAMED_BY_NUCLEOTIDE and variant.kind == "protein_change":
+            nucleotide = re.fullmatch(r"([ACGT])(\d+)([ACGT])", variant.text)
+            if nucleotide:  # "MTHFR C677T", "F5 G1691A": bases, not residues
+                ref, pos, alt = nucleotide.groups()
+                variant.kind, variant.hgvs = "cdna", f"c.{pos}{ref}>{alt}"
+        if variant.hgvs and variant.hgvs.endswith("Xaa") and genes.says_stop(mention):
+            variant.hgvs = variant.hgvs[:-3] + "Ter"  # "R213X nonsense mutation"
     return mentions
+
+
+_EXON_19 = re.compile(r"(?<!\d)19(?!\d)")
 
 
 def _outermost(found: list[Mention]) -> list[Mention]:
@@ -477,7 +560,7 @@ def _outermost(found: list[Mention]) -> list[Mention]:
 
 
 def _one_letter(hgvs: str) -> str | None:
-    m = re.fullmatch(rf"p\.(?P<ref>{_AA3})(?P<pos>\d+)(?P<alt>{_AA3}|Ter)", hgvs)
+    m = re.fullmatch(rf"p\.(?P<ref>{_AA3})(?P<pos>\d+)(?P<alt>{_AA3}|Ter|Xaa)", hgvs)
     if not m:
         return None
     return f"{ONE_LETTER[m.group('ref')]}{m.group('pos')}{ONE_LETTER[m.group('alt')]}"
@@ -503,7 +586,8 @@ def variant_from_mark(text: str, criterion: int | None = None) -> Variant:
     """The variant a ``--- X ---`` mark of flattened text names (``marked=True``).
 
     The mark's own words give the kind, HGVS and gene: ``T315I`` ->
-    protein_change p.Thr315Ile; ``BCR-ABL1 T315I`` -> gene BCR-ABL1;
+    protein_change p.Thr315Ile; ``BCR-ABL1 T315I`` -> gene ABL1 (the 3'
+    partner); ``EML4-ALK`` -> fusion EML4::ALK;
     ``exon 19 deletion`` -> exon_deletion; a mark nothing recognises is
     ``other``.
     """
@@ -515,9 +599,6 @@ def variant_from_mark(text: str, criterion: int | None = None) -> Variant:
     main = [m for m in mentions if m.variant.kind != "fusion"] or mentions
     if len(main) == 1:
         v = main[0].variant
-        gene = v.gene
-        fusions = [m for m in mentions if m.variant.kind == "fusion"]
-        if v.kind != "fusion" and fusions:
-            gene = fusions[0].variant.text  # "BCR-ABL1 T315I": the fusion gene carries the change
-        return Variant(text=text, kind=v.kind, hgvs=v.hgvs, gene=gene, marked=True, criterion=criterion)
+        return Variant(text=text, kind=v.kind, hgvs=v.hgvs, gene=v.gene, marked=True, criterion=criterion,
+                       genes=v.genes, name=v.name, mention=v.mention)
     return Variant(text=text, kind="other", marked=True, criterion=criterion)

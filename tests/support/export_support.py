@@ -128,6 +128,7 @@ _JSON_COLUMNS = {
     "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types", "criteria_blocks"),
     "interventions": ("other_names", "arm_group_labels"),
     "outcomes": ("time_frame_events", "assessors"),
+    "variants": ("genes",),
 }
 _BOOLEAN_COLUMNS = {"outcomes": ("time_frame_fully_parsed",), "variants": ("marked", "candidate"),
                     "trials": ("has_results", "healthy_volunteers")}
@@ -267,6 +268,9 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                     "criterion": _index(v["criterion_index"]),
                     "found_in": v["found_in"],
                     "candidate": v["candidate"],
+                    "genes": v["genes"],
+                    "name": v["name"],
+                    "mention": v["mention"],
                 }
                 for v in variants.get(rid, [])
             ],

@@ -58,7 +58,7 @@ from .table import (
 # Bump when a table or column changes meaning or goes away (adding one is
 # also a bump, so an older database is never half-filled); the SQLite export
 # stores it as PRAGMA user_version and datapackage.json names it.
-LAYOUT_VERSION = 3  # 3: the spans table, the protocol child tables, the results tables
+LAYOUT_VERSION = 3  # 3: the spans, protocol child and results tables; variants.genes, .name, .mention
 
 _PHASE = "(" + "|".join(vocabulary.PHASE.codes) + ")"
 PHASES_PATTERN = f"{_PHASE}(;{_PHASE})*"
@@ -322,6 +322,11 @@ VARIANTS = child_table(
         Column("found_in", "string", "JSON path of the text the mention was found in.", attr("found_in")),
         Column("candidate", "boolean", "true for a likely typo reported for review (see warnings).",
                attr("candidate"), True),
+        Column("genes", "array", "A fusion's partners, 5' then 3', as current HGNC symbols, as a JSON list "
+               "([\"BCR\", \"ABL1\"]).", lambda item: json_list(item.obj.genes or [])),
+        Column("name", "string", "A fusion's HGNC name (BCR::ABL1).", attr("name")),
+        Column("mention", "string", "The mention as written where it names several alternatives (V82A/F/T/S/L).",
+               attr("mention")),
     ),
     lambda r: r.variants,
     (ForeignKey(_TO_CRITERION, "criteria", _TO_CRITERION, optional=True),),
