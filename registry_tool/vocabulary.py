@@ -73,7 +73,7 @@ class Concept:
         return self.wording.get(code) if code else None
 
 
-SOURCE_FORMAT = Concept("source_format", ("text", "ctgov-xml", "ctgov-json"), described="input format")
+SOURCE_FORMAT = Concept("source_format", ("text", "ctgov-xml", "ctgov-json", "ictrp"), described="input format")
 
 PHASE = Concept(
     "phase",
@@ -124,7 +124,8 @@ INTERVENTION_TYPE = Concept(
 STUDY_TYPE = Concept(
     "study_type",
     ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS", "NA"),
-    {"observationalpatientregistry": "OBSERVATIONAL"},
+    {"observationalpatientregistry": "OBSERVATIONAL", "interventionalstudy": "INTERVENTIONAL",
+     "observationalstudy": "OBSERVATIONAL", "interventionalclinicaltrialofmedicinalproduct": "INTERVENTIONAL"},
     {"INTERVENTIONAL": "Interventional", "OBSERVATIONAL": "Observational", "EXPANDED_ACCESS": "Expanded Access",
      "NA": "N/A"},
     "study type",
@@ -147,7 +148,9 @@ OVERALL_STATUS = Concept(
     "overall status",
 )
 
-GENDER = Concept("gender", ("ALL", "FEMALE", "MALE"), {"both": "ALL"},
+GENDER = Concept("gender", ("ALL", "FEMALE", "MALE"),
+                 {"both": "ALL", "bothmalesandfemales": "ALL", "bothmaleandfemale": "ALL", "maleandfemale": "ALL",
+                  "malesandfemales": "ALL", "femaleandmale": "ALL", "femalesandmales": "ALL"},
                  {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}, "eligible sex")
 
 MASKING = Concept(
@@ -172,6 +175,33 @@ AGENCY_CLASS_XML_ALIASES = {"FED": "U.S. Fed", "OTHER_GOV": "Other", "NETWORK": 
 
 # Registry date types: the registry XML's words; API v2 writes ACTUAL / ESTIMATED.
 DATE_TYPE_XML_VALUES = ("Actual", "Anticipated", "Estimate")
+
+# WHO ICTRP exports: values that could mean more than one code, with what each could mean. A reader
+# keeps the text, gives no code and warns (ambiguous-value); keyed by concept name, then key(spelling).
+AMBIGUOUS: dict[str, dict[str, str]] = {
+    "phase": {
+        "0": "ChiCTR's phase 0 is used both for early-phase trials and for studies with no phase",
+        "newtreatmentmeasureclinicalstudy": "a ChiCTR study category, not a phase",
+    },
+    "overall_status": {
+        "notrecruiting": "ICTRP's 'Not recruiting' stands for not yet recruiting, active, completed, "
+                         "suspended, terminated or withdrawn",
+        "authorised": "EU CTR's 'Authorised' says the trial may start, not whether it recruits",
+    },
+    "study_type": {
+        "diagnostictest": "a ChiCTR diagnostic-accuracy study may be interventional or observational",
+        "epidemilogicalresearch": "a ChiCTR study category, not a study type",
+        "epidemiologicalresearch": "a ChiCTR study category, not a study type",
+        "prognosisstudy": "a ChiCTR study category, not a study type",
+        "basicscience": "a purpose, not a study type",
+        "prevention": "a purpose, not a study type",
+        "causalrelationshipstudy": "a ChiCTR study category, not a study type",
+        "healthservicesresearch": "a purpose, not a study type",
+        "relatedfactorstudy": "a ChiCTR study category, not a study type",
+        "treatmentstudy": "a ChiCTR study category, not a study type",
+        "other": "no study type given",
+    },
+}
 
 OUTCOME_TYPE = Concept("outcome_type", ("primary", "secondary", "other"), described="outcome type")
 CRITERION_KIND = Concept("criterion_kind", ("inclusion", "exclusion"), described="criterion kind")

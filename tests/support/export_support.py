@@ -182,7 +182,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
         lead = [s for s in sponsors.get(rid, []) if s["role"] == "lead"]
         records[rid] = {
             "record_id": rid,
-            "source": {"format": t["source_format"], "path": t["source_path"]},
+            "source": {"format": t["source_format"], "path": t["source_path"], "registry": t["source_registry"]},
             "registry_ids": t["registry_ids"] or [],
             "title": t["title"],
             "official_title": t["official_title"],
@@ -199,10 +199,11 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 "primary_purpose": _coded(t, "primary_purpose"),
             },
             "conditions": t["conditions"] or [],
+            "countries": t["countries"] or [],
             "keywords": t["keywords"] or [],
             "enrollment": None
-            if t["enrollment_count"] is None and t["enrollment_type"] is None
-            else {"count": t["enrollment_count"], "type": t["enrollment_type"]},
+            if t["enrollment_count"] is None and t["enrollment_type"] is None and not t["enrollment_groups"]
+            else {"count": t["enrollment_count"], "type": t["enrollment_type"], "groups": t["enrollment_groups"] or []},
             "sponsors": {
                 "lead": {"agency": lead[0]["agency"], "agency_class": lead[0]["agency_class"]} if lead else None,
                 "collaborators": [
@@ -243,6 +244,8 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 "minimum_age": t["minimum_age"],
                 "maximum_age": t["maximum_age"],
                 "healthy_volunteers": t["healthy_volunteers"],
+                "minimum_age_years": t["minimum_age_years"],
+                "maximum_age_years": t["maximum_age_years"],
                 "criteria_blocks": t["criteria_blocks"] or [],
             },
             "variants": [

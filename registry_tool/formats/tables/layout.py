@@ -42,7 +42,7 @@ from ..base import Encoder, Prepared, Sink, WriteOptions
 # Bump when a table or column changes meaning or goes away (adding one is
 # also a bump, so an older database is never half-filled); the SQLite export
 # stores it as PRAGMA user_version and datapackage.json names it.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 _PHASE = "(" + "|".join(vocabulary.PHASE.codes) + ")"
 PHASES_PATTERN = f"{_PHASE}(;{_PHASE})*"
@@ -297,6 +297,20 @@ TRIALS = Table(
                "The eligibility criteria as the source wrote them, before they were split into criteria.csv: "
                "a JSON list of {kind, markup, text}.",
                lambda r: json_list([msgspec.to_builtins(b) for b in r.eligibility.criteria_blocks])),
+        Column("source_registry", "string",
+               "The source register as the input names it (a WHO ICTRP export's ChiCTR, ClinicalTrials.gov, ...).",
+               lambda r: r.source.registry),
+        Column("countries", "array", "Countries of the trial, each once, as a JSON list.",
+               lambda r: json_list(r.countries)),
+        Column("enrollment_groups", "array",
+               "The groups a target size is given for (WHO ICTRP), a JSON list of {label, count}; "
+               "enrollment_count is their sum.",
+               lambda r: None if r.enrollment is None else json_list([msgspec.to_builtins(g)
+                                                                      for g in r.enrollment.groups])),
+        Column("minimum_age_years", "number", "Minimum eligible age in years (6 Months is 0.5), where the reader "
+               "converts it (WHO ICTRP).", lambda r: r.eligibility.minimum_age_years),
+        Column("maximum_age_years", "number", "Maximum eligible age in years, where the reader converts it.",
+               lambda r: r.eligibility.maximum_age_years),
     ),
     ("record_id",),
     lambda record: (record,),

@@ -1,0 +1,163 @@
+"""Interventions and outcomes of a WHO ICTRP export, split from their one text field each.
+
+**Interventions** split at ``;`` only between entries: where what follows opens a new entry with a
+label and a colon, the label being an intervention type (``Drug: X;Drug: Y``, ClinicalTrials.gov
+rows) or a group ``Target_size`` names (``experimental group:...;control group:...``, ChiCTR), so a
+``;`` inside a dose does not split. A type label gives the intervention's type code, a group label
+its arm. Placeholder entries (``N/A``, ``None``, ``Nil``) are no interventions.
+
+**Outcomes** split at ``;`` and at line breaks (a line starting in lower case continues the one
+before: hard-wrapped text). A time frame is taken where the text gives one: ``Measure[Timepoint]``
+(ANZCTR), ``... Timepoint: daily up to 14 days`` (IRCT), ``[Timeframe ...]``, an entry
+``Time frame: 28 days`` after its measure; EU CTR's labelled sections (``Primary end point(s):``,
+``Timepoint(s) of evaluation of this end point:``) give one measure and its time frame, and its
+objectives are kept aside.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ... import vocabulary
+from ...model import Intervention, Outcome, TimeFrame
+from .fields import fold
+
+PLACEHOLDERS = frozenset({"na", "none", "nil", "no", "not applicable", "notapplicable", "null", "nointervention"})
+
+_ENTRY_LABEL = re.compile(r"\s*([^;:\n]{1,80}?)\s*[:：]")
+
+
+@dataclass(slots=True)
+class Interventions:
+    items: list[Intervention] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)  # entries that are no intervention, as written
+
+
+def _type_of(label: str) -> str | None:
+    return vocabulary.INTERVENTION_TYPE.code(label)
+
+
+def split_interventions(text: str, groups: list[str]) -> Interventions:
+    """The interventions of an ``Intervention`` field (see the module's docstring); ``groups`` are the
+    group labels ``Target_size`` names."""
+    result = Interventions()
+    group_keys = {vocabulary.key(g): g for g in groups if vocabulary.key(g)}
+    entries = _entries(text, group_keys)
+    for entry in entries:
+        folded = fold(entry)
+        if not folded:
+            continue
+        m = _ENTRY_LABEL.match(folded)
+        name, kind, arm = folded, None, None
+        if m:
+            label = m[1].strip()
+            rest = folded[m.end():].strip()
+            if _type_of(label) is not None and rest:
+                name, kind = rest, _type_of(label)
+            elif vocabulary.key(label) in group_keys:
+                name, arm = rest, label
+        if vocabulary.key(name) in PLACEHOLDERS or vocabulary.key(name) == "":
+            result.placeholders.append(folded)
+            continue
+        result.items.append(Intervention(name, None, kind, [], [arm] if arm else []))
+    return result
+
+
+def _entries(text: str, group_keys: dict[str, str]) -> list[str]:
+    parts = text.split(";")
+    entries = [parts[0]]
+    for part in parts[1:]:
+        m = _ENTRY_LABEL.match(part)
+        opens = m is not None and (_type_of(m[1]) is not None or vocabulary.key(m[1]) in group_keys)
+        if opens or not part.strip() or not entries[-1].strip():
+            entries.append(part)
+        else:
+            entries[-1] += ";" + part
+    return entries
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+_EU_SECTION = re.compile(
+    r"(?:^|;)\s*(Main Objective|Secondary Objective|Primary end point\(s\)|Secondary end point\(s\)|"
+    r"Timepoint\(s\) of evaluation of this end point)\s*:",
+    re.IGNORECASE,
+)
+_TIME_LABEL = re.compile(r"^(?P<measure>.*?)[\s.;,]*\b(?:time\s*frames?|time\s*points?|timepoints?)\s*[:：]\s*"
+                         r"(?P<time>.+)$", re.IGNORECASE | re.DOTALL)
+_BRACKET_TIME = re.compile(r"^(?P<measure>.*\S)\s*\[(?:time\s*frame\s*:?\s*|timepoint\s*:?\s*)?(?P<time>[^\[\]]+)\]"
+                           r"\s*$", re.IGNORECASE | re.DOTALL)
+_ONLY_TIME = re.compile(r"^\s*(?:time\s*frames?|time\s*points?|timepoints?)\s*[:：]\s*(?P<time>.+)$",
+                        re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(slots=True)
+class Outcomes:
+    items: list[Outcome] = field(default_factory=list)
+    kept: dict[str, str] = field(default_factory=dict)  # label -> text that is no measure (EU CTR objectives)
+
+
+def split_outcomes(text: str, kind: str) -> Outcomes:
+    """The outcomes of a ``Primary_outcome`` / ``Secondary_outcome`` field (``kind``: primary/secondary)."""
+    result = Outcomes()
+    sections = list(_EU_SECTION.finditer(text))
+    if sections:
+        _eu_outcomes(text, sections, kind, result)
+        return result
+    for entry in _outcome_entries(text):
+        only = _ONLY_TIME.match(entry)
+        if only and result.items and result.items[-1].time_frame is None:
+            result.items[-1].time_frame = TimeFrame(fold(only["time"]))
+            continue
+        measure, time = entry, None
+        m = _BRACKET_TIME.match(entry) or _TIME_LABEL.match(entry)
+        if m and m["measure"].strip(" .;,"):
+            measure, time = m["measure"], m["time"]
+        measure = fold(measure)
+        time = fold(time) if time else None
+        result.items.append(Outcome(type=kind, measure=measure, time_frame=TimeFrame(time) if time else None))
+    return result
+
+
+def _outcome_entries(text: str) -> list[str]:
+    entries: list[str] = []
+    for part in text.split(";"):
+        lines = [line for line in part.split("\n") if line.strip()]
+        merged: list[str] = []
+        for line in lines:
+            if merged and (line.lstrip()[:1].islower() or merged[-1].rstrip().endswith((",", " and", " or"))):
+                merged[-1] += " " + line
+            else:
+                merged.append(line)
+        entries.extend(fold(m) for m in merged if fold(m))
+    return entries
+
+
+def _eu_outcomes(text: str, sections: list[re.Match[str]], kind: str, result: Outcomes) -> None:
+    """EU CTR's labelled sections, in any order: each end point section is a measure, paired with the
+    time point section of the same rank (the n-th end point with the n-th time point)."""
+    before = fold(text[: sections[0].start()])
+    if before:
+        result.kept["(before the sections)"] = before
+    measures: list[str] = []
+    times: list[str] = []
+    for i, section in enumerate(sections):
+        end = sections[i + 1].start() if i + 1 < len(sections) else len(text)
+        label = section[1]
+        body = fold(text[section.end():end])
+        if not body:
+            continue
+        k = vocabulary.key(label)
+        if k.endswith("endpoints"):
+            measures.append(body)
+        elif k.startswith("timepoints"):
+            times.append(body)
+        else:
+            result.kept[label] = body if label not in result.kept else result.kept[label] + " " + body
+    for i, measure in enumerate(measures):
+        time = times[i] if i < len(times) else None
+        result.items.append(Outcome(type=kind, measure=measure, time_frame=TimeFrame(time) if time else None))
+    for time in times[len(measures):]:
+        label = "Timepoint(s) of evaluation of this end point"
+        result.kept[label] = time if label not in result.kept else result.kept[label] + " " + time
