@@ -34,6 +34,8 @@ _LABELS = {
     "masking": "masking", "blinding": "masking", "blindingmasking": "masking",
     "primarypurpose": "primary_purpose", "purpose": "primary_purpose", "studydesignpurpose": "primary_purpose",
 }
+# The labels ClinicalTrials.gov rows use, which the field names say.
+_OWN_LABELS = frozenset({"allocation", "interventionmodel", "primarypurpose", "masking"})
 _CONCEPTS = {
     "allocation": vocabulary.ALLOCATION, "intervention_model": vocabulary.INTERVENTION_MODEL,
     "masking": vocabulary.MASKING, "primary_purpose": vocabulary.PRIMARY_PURPOSE,
@@ -140,10 +142,11 @@ def _read_labelled(text: str, reading: DesignReading) -> None:
         label = mark[1].strip()
         value = text[mark.end():end].strip(" .;,")
         name = _LABELS.get(vocabulary.key(label))
-        if name is None:
-            if value:
-                reading.complete = False
+        if name is None:  # a label no field has (Control:, Type of endpoint:), even with no value
+            reading.complete = False
             continue
+        if vocabulary.key(label) not in _OWN_LABELS:
+            reading.complete = False  # the register's own word for the field (Blinding): the text is kept
         if value:
             _value(reading, name, label, value)
 

@@ -222,6 +222,15 @@ def phase_codes(text: str) -> tuple[list[str], str | None]:
     return unique(codes), None
 
 
+_PHASE_TOKENS = frozenset({"phase", "early", "i", "ii", "iii", "iv", "0", "1", "2", "3", "4", "n", "a", "and"})
+
+
+def phase_wording_kept(text: str) -> bool:
+    """Whether a ``Phase`` value says more than its codes: words beyond phase numbers and ``N/A``
+    (``Retrospective study``, ``Not applicable``, EU CTR's yes/no flags), so its text is kept."""
+    return any(t not in _PHASE_TOKENS for t in re.findall(r"[a-z]+|\d+", text.lower().replace("phase", " phase ")))
+
+
 # --- sex --------------------------------------------------------------------------------------
 
 _EU_SEX_FLAG = re.compile(r"\b(Female|Male)\s*:\s*(yes|no)\b", re.IGNORECASE)

@@ -67,9 +67,13 @@ def split_interventions(text: str, groups: list[str]) -> Interventions:
 def _entries(text: str, group_keys: dict[str, str]) -> list[str]:
     parts = text.split(";")
     entries = [parts[0]]
+    # With no type or group to go by, an entry opens with any label where the first one does
+    # (ChiCTR diagnostic studies: "Gold Standard:...;Index test:...").
+    first = _ENTRY_LABEL.match(parts[0])
+    any_label = bool(first) and _type_of(first[1]) is None and vocabulary.key(first[1]) not in group_keys
     for part in parts[1:]:
         m = _ENTRY_LABEL.match(part)
-        opens = m is not None and (_type_of(m[1]) is not None or vocabulary.key(m[1]) in group_keys)
+        opens = m is not None and (any_label or _type_of(m[1]) is not None or vocabulary.key(m[1]) in group_keys)
         if opens or not part.strip() or not entries[-1].strip():
             entries.append(part)
         else:

@@ -128,7 +128,7 @@ def _element_text(element: etree._Element) -> str:
 
 def _read_csv(data: bytes, path: str | None) -> Iterator[ReadResult]:
     text = decode_text(data, path)
-    rows = csv.reader(io.StringIO(text, newline=""))
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(rows, None)
     except csv.Error as exc:
@@ -296,8 +296,9 @@ class _Trial:
         codes, problem = fields.phase_codes(text)
         self.record.phases = codes
         shown = fields.fold(text)
+        if problem is not None or fields.phase_wording_kept(text):
+            self.keep("Phase")  # the codes do not say it all: the text as given
         if problem is not None:
-            self.keep("Phase")
             if problem == "ambiguous":
                 why = vocabulary.AMBIGUOUS["phase"].get(vocabulary.key(shown), "it could be more than one phase")
                 self.warn("ambiguous-value", f"Phase {shown!r} is ambiguous ({why}); text kept in extras, no code",
