@@ -116,7 +116,8 @@ def read_csv_package(folder: Path) -> Rows:
 
 
 _JSON_COLUMNS = {
-    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types", "criteria_blocks"),
+    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types", "criteria_blocks", "countries",
+               "enrollment_groups"),
     "interventions": ("other_names", "arm_group_labels"),
     "outcomes": ("time_frame_events", "assessors"),
 }

@@ -54,6 +54,15 @@ def split_list(text: str, separator: str = ";") -> list[str]:
     return [item for item in (fold(part) for part in text.split(separator)) if item]
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def label_key(label: str) -> str:
+    """A group label compared across its spellings: case and everything but letters and digits (of any
+    script) aside (``Control group :`` meets ``control group``)."""
+    return _NON_WORD.sub("", label.casefold())
+
+
 def unique(items: list[str]) -> list[str]:
     """Each item once, in the order it first appears."""
     return list(dict.fromkeys(items))
@@ -167,7 +176,7 @@ def target_size(text: str) -> tuple[int | None, list[tuple[str, int | None]], st
         else:
             groups.append((part, None))
             problem = problem or f"{part!r} gives no count"
-    labels = [vocabulary.key(label) for label, _ in groups]
+    labels = [label_key(label) for label, _ in groups]
     if problem is None and len(set(labels)) < len(labels):
         problem = "a group is named twice"
     if problem is None and groups:

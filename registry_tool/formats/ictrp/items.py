@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 from ... import vocabulary
 from ...model import Intervention, Outcome, TimeFrame
-from .fields import fold
+from .fields import fold, label_key
 
-PLACEHOLDERS = frozenset({"na", "none", "nil", "no", "not applicable", "notapplicable", "null", "nointervention"})
+# Entries that are no intervention (by fields.label_key).
+PLACEHOLDERS = frozenset({"na", "none", "nil", "no", "notapplicable", "null", "nointervention", "无"})
 
 _ENTRY_LABEL = re.compile(r"\s*([^;:\n]{1,80}?)\s*[:：]")
 
@@ -42,7 +43,7 @@ def split_interventions(text: str, groups: list[str]) -> Interventions:
     """The interventions of an ``Intervention`` field (see the module's docstring); ``groups`` are the
     group labels ``Target_size`` names."""
     result = Interventions()
-    group_keys = {vocabulary.key(g): g for g in groups if vocabulary.key(g)}
+    group_keys = {label_key(g): g for g in groups if label_key(g)}
     entries = _entries(text, group_keys)
     for entry in entries:
         folded = fold(entry)
@@ -55,9 +56,9 @@ def split_interventions(text: str, groups: list[str]) -> Interventions:
             rest = folded[m.end():].strip()
             if _type_of(label) is not None and rest:
                 name, kind = rest, _type_of(label)
-            elif vocabulary.key(label) in group_keys:
+            elif label_key(label) in group_keys:
                 name, arm = rest, label
-        if vocabulary.key(name) in PLACEHOLDERS or vocabulary.key(name) == "":
+        if label_key(name) in PLACEHOLDERS or not label_key(name):
             result.placeholders.append(folded)
             continue
         result.items.append(Intervention(name, None, kind, [], [arm] if arm else []))
@@ -70,10 +71,10 @@ def _entries(text: str, group_keys: dict[str, str]) -> list[str]:
     # With no type or group to go by, an entry opens with any label where the first one does
     # (ChiCTR diagnostic studies: "Gold Standard:...;Index test:...").
     first = _ENTRY_LABEL.match(parts[0])
-    any_label = bool(first) and _type_of(first[1]) is None and vocabulary.key(first[1]) not in group_keys
+    any_label = bool(first) and _type_of(first[1]) is None and label_key(first[1]) not in group_keys
     for part in parts[1:]:
         m = _ENTRY_LABEL.match(part)
-        opens = m is not None and (any_label or _type_of(m[1]) is not None or vocabulary.key(m[1]) in group_keys)
+        opens = m is not None and (any_label or _type_of(m[1]) is not None or label_key(m[1]) in group_keys)
         if opens or not part.strip() or not entries[-1].strip():
             entries.append(part)
         else:
