@@ -59,7 +59,7 @@ CODES: dict[str, Code] = _codes(
     # API v2 JSON reader and JSON documents
     # WHO ICTRP export reader
     ("not-ictrp", F, "ictrp reader",
-     "the document is neither an ICTRP XML export (<Trials_downloaded_from_ICTRP>) nor an ICTRP CSV export"),
+     "the document is neither an ICTRP XML export (root Trials_downloaded_from_ICTRP) nor an ICTRP CSV export"),
     ("bad-csv", F, "ictrp reader", "the CSV export cannot be read (its line named)"),
     ("no-trial-id", W, "ictrp reader", "a trial without a TrialID; its id is derived from its content"),
     ("ambiguous-value", W, "ictrp reader",
@@ -68,7 +68,8 @@ CODES: dict[str, Code] = _codes(
     ("target-size-unclear", W, "ictrp reader",
      "a Target_size whose groups do not add up (a part without a count, a group named twice): groups kept, "
      "count null"),
-    ("unparsed-value", W, "ictrp reader", "a date or age in a form not understood: text kept in extras, value null"),
+    ("unparsed-value", W, "ictrp reader",
+     "a date or age in a form not understood: text kept (a date in extras, an age as written), value null"),
     ("bad-json", F, "JSON readers", "a document (or a JSON Lines line) that is not valid JSON"),
     ("unknown-json", F, "JSON readers", "a JSON object that is neither an API v2 study nor a canonical record"),
     ("bad-study", F, "ctgov-json reader", "a study value of the wrong type (its JSON path and what was expected named)"),

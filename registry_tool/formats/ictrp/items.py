@@ -4,7 +4,10 @@
 label and a colon, the label being an intervention type (``Drug: X;Drug: Y``, ClinicalTrials.gov
 rows) or a group ``Target_size`` names (``experimental group:...;control group:...``, ChiCTR), so a
 ``;`` inside a dose does not split. A type label gives the intervention's type code, a group label
-its arm. Placeholder entries (``N/A``, ``None``, ``Nil``) are no interventions.
+its arm. Placeholder entries (``N/A``, ``None``, ``Nil``) are no interventions. A list the export
+repeats whole (``Drug: A;Other: B;Drug: A;Other: B``, one copy per arm of ClinicalTrials.gov rows) is
+kept once. EU CTR lists products as blocks of ``Product Name: ...`` lines: one intervention each,
+named by its product (or trade) name, the block its description.
 
 **Outcomes** split at ``;`` and at line breaks (a line starting in lower case continues the one
 before: hard-wrapped text). A time frame is taken where the text gives one: ``Measure[Timepoint]``
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ... import vocabulary
 from ...model import Intervention, Outcome, TimeFrame
@@ -33,16 +37,38 @@ _ENTRY_LABEL = re.compile(r"\s*([^;:\n]{1,80}?)\s*[:：]")
 class Interventions:
     items: list[Intervention] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)  # entries that are no intervention, as written
+    collapsed: bool = False  # the export gave the whole list more than once; it is kept once
 
 
 def _type_of(label: str) -> str | None:
     return vocabulary.INTERVENTION_TYPE.code(label)
 
 
+_EU_PRODUCT = re.compile(r"^\s*(Product Name|Trade Name|INN or Proposed INN)\s*:\s*(\S.*)$", re.MULTILINE)
+
+
+def collapse_repeats(items: list[Any]) -> list[Any]:
+    """A list the export gives whole several times over (``A;B;A;B;A;B``), once; any other list as it is."""
+    n = len(items)
+    for size in range(1, n // 2 + 1):
+        if n % size == 0 and items == items[:size] * (n // size):
+            return items[:size]
+    return items
+
+
 def split_interventions(text: str, groups: list[str]) -> Interventions:
     """The interventions of an ``Intervention`` field (see the module's docstring); ``groups`` are the
     group labels ``Target_size`` names."""
     result = Interventions()
+    if _EU_PRODUCT.search(text):  # EU CTR: one block of "Label: value" lines a product, blank lines between
+        for block in re.split(r"\n\s*\n", text):
+            names = {label.lower(): value.strip() for label, value in _EU_PRODUCT.findall(block)}
+            name = names.get("product name") or names.get("trade name") or names.get("inn or proposed inn")
+            if name:
+                result.items.append(Intervention(fold(name), fold(block), None))
+            elif fold(block):
+                result.placeholders.append(fold(block))  # a block naming no product: kept as written
+        return result
     group_keys = {label_key(g): g for g in groups if label_key(g)}
     entries = _entries(text, group_keys)
     for entry in entries:
@@ -62,6 +88,8 @@ def split_interventions(text: str, groups: list[str]) -> Interventions:
             result.placeholders.append(folded)
             continue
         result.items.append(Intervention(name, None, kind, [], [arm] if arm else []))
+    result.collapsed = len(collapse_repeats(result.items)) < len(result.items)
+    result.items = collapse_repeats(result.items)
     return result
 
 

@@ -43,7 +43,7 @@ from ..base import ReadResult
 from ..ctgov_xml.safety import parse_xml
 from . import fields
 from .design import read_design
-from .items import split_interventions, split_outcomes
+from .items import collapse_repeats, split_interventions, split_outcomes
 from .layout import BY_NAME, DATES, XML_ROOT, column_name
 
 FORMAT = "ictrp"
@@ -245,7 +245,10 @@ class _Trial:
         self._design()
         self._eligibility()
         groups = self._enrollment()
-        r.conditions = fields.split_list(self.take("Condition") or "")
+        conditions = fields.split_list(self.take("Condition") or "")
+        r.conditions = collapse_repeats(conditions)
+        if len(r.conditions) < len(conditions):
+            self.keep("Condition")  # the export repeated the whole list: the text as given
         r.countries = fields.unique(fields.split_list(self.take("Countries") or ""))
         self._interventions(groups)
         self._outcomes()
@@ -373,8 +376,8 @@ class _Trial:
             return
         found = split_interventions(text, groups)
         self.record.interventions = found.items
-        if found.placeholders:
-            self.keep("Intervention")
+        if found.placeholders or found.collapsed:
+            self.keep("Intervention")  # what the interventions do not show: the text as given
         arms = {label: None for i in found.items for label in i.arm_group_labels}
         self.record.arm_groups = [ArmGroup(label) for label in arms]
 
