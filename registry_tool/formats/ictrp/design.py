@@ -12,8 +12,8 @@ The registers write it in three styles, each read here:
   treatment purpose``).
 
 A value that maps to no code keeps its text (``unknown-code``); one that could mean more than one
-(``Randomized: No`` in a trial that may be single-arm, ChiCTR's ``Sequential`` in a study that is not
-interventional) keeps its text with no code (``ambiguous-value``). The caller keeps the whole text in
+(``Randomized: No`` in a trial that may be single-arm, ChiCTR's ``Sequential`` or ``Factorial`` in a
+study that is not interventional) keeps its text with no code (``ambiguous-value``). The caller keeps the whole text in
 ``extras`` whenever some part of it fitted no field.
 """
 
@@ -197,10 +197,12 @@ def _read_terms(text: str, reading: DesignReading, study_type: str | None) -> No
             else:
                 reading.complete = False
             continue
-        if k == "sequential" and study_type != "INTERVENTIONAL":
+        if study_type != "INTERVENTIONAL" and any(name == "intervention_model" for name, _ in found):
+            # ChiCTR gives its design words (Sequential, Factorial, Parallel) to observational and
+            # diagnostic studies too, where they are no intervention model
             _set(reading, "intervention_model", term, None)
             reading.warnings.append(("ambiguous-value", f"Study_design {term!r} in a study that is not (known to "
                                      "be) interventional is not surely an intervention model; text kept, no code"))
-            continue
+            found = tuple(f for f in found if f[0] != "intervention_model")
         for name, code in found:
             _set(reading, name, term, code)

@@ -49,9 +49,31 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def split_outside_brackets(text: str, separator: str = ";") -> list[str]:
+    """``text`` split at each ``separator`` that stands outside brackets: ``A (x; y);B`` is two parts."""
+    if separator not in text:
+        return [text]
+    parts: list[str] = []
+    depth = start = 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        elif ch == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
 def split_list(text: str, separator: str = ";") -> list[str]:
-    """The items of a ``;`` list, folded; empty items (``;Mental disorders``) dropped."""
-    return [item for item in (fold(part) for part in text.split(separator)) if item]
+    """The items of a ``;`` list (a ``;`` inside brackets does not split), folded; empty items
+    (``;Mental disorders``) dropped."""
+    return [item for item in (fold(part) for part in split_outside_brackets(text, separator)) if item]
 
 
 _NON_WORD = re.compile(r"[\W_]+")

@@ -12,9 +12,10 @@ named by its product (or trade) name, the block its description.
 **Outcomes** split at ``;`` and at line breaks (a line starting in lower case continues the one
 before: hard-wrapped text). A time frame is taken where the text gives one: ``Measure[Timepoint]``
 (ANZCTR), ``... Timepoint: daily up to 14 days`` (IRCT), ``[Timeframe ...]``, an entry
-``Time frame: 28 days`` after its measure; EU CTR's labelled sections (``Primary end point(s):``,
-``Timepoint(s) of evaluation of this end point:``) give one measure and its time frame, and its
-objectives are kept aside.
+``Time frame: 28 days`` or a bare duration (``5 years``, JPRN) after its measure. A line ending in
+a colon (``Secondary endpoints:``) is a heading, kept aside; a ``;`` inside brackets does not split.
+EU CTR's labelled sections (``Primary end point(s):``, ``Timepoint(s) of evaluation of this end
+point:``) give one measure and its time frame, and its objectives are kept aside.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from ... import vocabulary
 from ...model import Intervention, Outcome, TimeFrame
-from .fields import fold, label_key
+from .fields import fold, label_key, split_outside_brackets
 
 # Entries that are no intervention (by fields.label_key).
 PLACEHOLDERS = frozenset({"na", "none", "nil", "no", "notapplicable", "null", "nointervention", "无"})
@@ -125,6 +126,11 @@ _ONLY_TIME = re.compile(r"^\s*(?:time\s*frames?|time\s*points?|timepoints?)\s*[:
                         re.IGNORECASE | re.DOTALL)
 
 
+# A line that is only a duration, after its measure (JPRN: "measure<br>5 years"): that measure's time frame.
+_BARE_DURATION = re.compile(r"^(?P<time>\d+(?:\.\d+)?\s*(?:minutes?|hours?|days?|weeks?|months?|years?))$",
+                            re.IGNORECASE)
+
+
 @dataclass(slots=True)
 class Outcomes:
     items: list[Outcome] = field(default_factory=list)
@@ -138,10 +144,14 @@ def split_outcomes(text: str, kind: str) -> Outcomes:
     if sections:
         _eu_outcomes(text, sections, kind, result)
         return result
+    headings: list[str] = []
     for entry in _outcome_entries(text):
-        only = _ONLY_TIME.match(entry)
+        only = _ONLY_TIME.match(entry) or _BARE_DURATION.match(entry)
         if only and result.items and result.items[-1].time_frame is None:
             result.items[-1].time_frame = TimeFrame(fold(only["time"]))
+            continue
+        if entry.endswith(":") and len(entry) <= 80:  # a heading over the measures (Secondary endpoints:)
+            headings.append(entry)
             continue
         measure, time = entry, None
         m = _BRACKET_TIME.match(entry) or _TIME_LABEL.match(entry)
@@ -150,12 +160,14 @@ def split_outcomes(text: str, kind: str) -> Outcomes:
         measure = fold(measure)
         time = fold(time) if time else None
         result.items.append(Outcome(type=kind, measure=measure, time_frame=TimeFrame(time) if time else None))
+    if headings:
+        result.kept["headings"] = "\n".join(headings)
     return result
 
 
 def _outcome_entries(text: str) -> list[str]:
     entries: list[str] = []
-    for part in text.split(";"):
+    for part in split_outside_brackets(text):
         lines = [line for line in part.split("\n") if line.strip()]
         merged: list[str] = []
         for line in lines:
