@@ -189,6 +189,8 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
                          "suspended, terminated or withdrawn",
         "authorised": "EU CTR's 'Authorised' says the trial may start, not whether it recruits",
     },
+    "allocation": {"no": "'no' randomisation may be a non-randomised or a single-arm (not applicable) trial"},
+    "masking": {"blindedmaskingused": "blinded, but not who is"},
     "study_type": {
         "diagnostictest": "a ChiCTR diagnostic-accuracy study may be interventional or observational",
         "epidemilogicalresearch": "a ChiCTR study category, not a study type",
@@ -203,6 +205,49 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
         "other": "no study type given",
     },
 }
+
+# WHO ICTRP Study_design, labelled style: key(label) -> design field.
+ICTRP_DESIGN_LABELS: dict[str, str] = {
+    "allocation": "allocation", "randomization": "allocation", "randomisation": "allocation",
+    "randomized": "allocation", "randomised": "allocation",
+    "interventionmodel": "intervention_model", "assignment": "intervention_model",
+    "masking": "masking", "blinding": "masking", "blindingmasking": "masking",
+    "primarypurpose": "primary_purpose", "purpose": "primary_purpose", "studydesignpurpose": "primary_purpose",
+}
+
+# WHO ICTRP Study_design, term style (ChiCTR, JPRN, NL-OMON): key(term) -> ((design field, code), ...).
+ICTRP_DESIGN_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
+    **{k: (("allocation", "RANDOMIZED"),) for k in (
+        "randomized", "randomised", "randomizedcontrolledtrial", "randomisedcontrolledtrial", "randomizedcontrolled",
+        "randomisedcontrolled", "clusterrandomization", "clusterrandomisation", "randomizedtrial")},
+    **{k: (("allocation", "NON_RANDOMIZED"),) for k in (
+        "nonrandomized", "nonrandomised", "nonrandomizedcontrol", "nonrandomisedcontrol",
+        "nonrandomizedcontrolledtrial", "nonrandomisedcontrolledtrial")},
+    "randomizedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
+    "randomisedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
+    **{k: (("intervention_model", "SINGLE_GROUP"),) for k in (
+        "singlearm", "singlearmstudy", "singleassignment", "singlegroup", "singlegroupassignment")},
+    **{k: (("intervention_model", "PARALLEL"),) for k in ("parallel", "parallelassignment", "parallelgroup")},
+    **{k: (("intervention_model", "CROSSOVER"),) for k in ("crossover", "crossoverassignment")},
+    **{k: (("intervention_model", "FACTORIAL"),) for k in ("factorial", "factorialassignment")},
+    **{k: (("intervention_model", "SEQUENTIAL"),) for k in ("sequential", "sequentialassignment")},
+    **{k: (("masking", "NONE"),) for k in ("open", "openlabel", "openmaskingnotused", "nomasking")},
+    **{k: (("masking", "SINGLE"),) for k in ("singleblind", "singleblinded", "singleblindmasking")},
+    **{k: (("masking", "DOUBLE"),) for k in ("doubleblind", "doubleblinded", "doubleblindmasking")},
+}
+# WHO ICTRP Study_design, labelled style: spellings of values the concepts above do not hold, by field.
+ICTRP_DESIGN_VALUES: dict[str, dict[str, str]] = {
+    "allocation": {"randomisedcontrolledtrial": "RANDOMIZED", "randomizedcontrolledtrial": "RANDOMIZED",
+                   "nonrandomisedtrial": "NON_RANDOMIZED", "nonrandomizedtrial": "NON_RANDOMIZED",
+                   "nonrandomizedcontrolledtrial": "NON_RANDOMIZED", "nonrandomisedcontrolledtrial": "NON_RANDOMIZED",
+                   "yes": "RANDOMIZED"},
+    "masking": {"open": "NONE", "openmaskingnotused": "NONE", "singleblinded": "SINGLE", "doubleblinded": "DOUBLE",
+                "tripleblinded": "TRIPLE", "quadrupleblinded": "QUADRUPLE"},
+    "primary_purpose": {"diagnosis": "DIAGNOSTIC", "diagnostic": "DIAGNOSTIC"},
+    "intervention_model": {"singlegroup": "SINGLE_GROUP", "single": "SINGLE_GROUP"},
+}
+# WHO ICTRP Phase: spellings that mean no phase applies (the NA code).
+ICTRP_PHASE_NA = frozenset({"na", "notapplicable", "retrospectivestudy", "none", "notselected"})
 
 OUTCOME_TYPE = Concept("outcome_type", ("primary", "secondary", "other"), described="outcome type")
 CRITERION_KIND = Concept("criterion_kind", ("inclusion", "exclusion"), described="criterion kind")

@@ -26,14 +26,7 @@ from ... import vocabulary
 from ...model import CodedText, Design
 from .fields import fold
 
-# label (vocabulary.key) -> design field
-_LABELS = {
-    "allocation": "allocation", "randomization": "allocation", "randomisation": "allocation",
-    "randomized": "allocation", "randomised": "allocation",
-    "interventionmodel": "intervention_model", "assignment": "intervention_model",
-    "masking": "masking", "blinding": "masking", "blindingmasking": "masking",
-    "primarypurpose": "primary_purpose", "purpose": "primary_purpose", "studydesignpurpose": "primary_purpose",
-}
+_LABELS = vocabulary.ICTRP_DESIGN_LABELS
 # The labels ClinicalTrials.gov rows use, which the field names say.
 _OWN_LABELS = frozenset({"allocation", "interventionmodel", "primarypurpose", "masking"})
 _CONCEPTS = {
@@ -43,42 +36,8 @@ _CONCEPTS = {
 # A label: words and / ( ) after the start or a separator, then a colon.
 _LABEL = re.compile(r"(?:^|(?<=[.;,\n]))\s*([A-Za-z][A-Za-z /()-]{0,40}?)\s*:")
 
-# Terms of the term style (vocabulary.key) -> ((field, code), ...).
-_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
-    **{k: (("allocation", "RANDOMIZED"),) for k in (
-        "randomized", "randomised", "randomizedcontrolledtrial", "randomisedcontrolledtrial", "randomizedcontrolled",
-        "randomisedcontrolled", "clusterrandomization", "clusterrandomisation", "randomizedtrial")},
-    **{k: (("allocation", "NON_RANDOMIZED"),) for k in (
-        "nonrandomized", "nonrandomised", "nonrandomizedcontrol", "nonrandomisedcontrol",
-        "nonrandomizedcontrolledtrial", "nonrandomisedcontrolledtrial")},
-    "randomizedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
-    "randomisedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
-    **{k: (("intervention_model", "SINGLE_GROUP"),) for k in (
-        "singlearm", "singlearmstudy", "singleassignment", "singlegroup", "singlegroupassignment")},
-    **{k: (("intervention_model", "PARALLEL"),) for k in ("parallel", "parallelassignment", "parallelgroup")},
-    **{k: (("intervention_model", "CROSSOVER"),) for k in ("crossover", "crossoverassignment")},
-    **{k: (("intervention_model", "FACTORIAL"),) for k in ("factorial", "factorialassignment")},
-    **{k: (("intervention_model", "SEQUENTIAL"),) for k in ("sequential", "sequentialassignment")},
-    **{k: (("masking", "NONE"),) for k in ("open", "openlabel", "openmaskingnotused", "nomasking")},
-    **{k: (("masking", "SINGLE"),) for k in ("singleblind", "singleblinded", "singleblindmasking")},
-    **{k: (("masking", "DOUBLE"),) for k in ("doubleblind", "doubleblinded", "doubleblindmasking")},
-}
-# Spellings of values that the concepts do not hold.
-_VALUES = {
-    "allocation": {"randomisedcontrolledtrial": "RANDOMIZED", "randomizedcontrolledtrial": "RANDOMIZED",
-                   "nonrandomisedtrial": "NON_RANDOMIZED", "nonrandomizedtrial": "NON_RANDOMIZED",
-                   "nonrandomizedcontrolledtrial": "NON_RANDOMIZED", "nonrandomisedcontrolledtrial": "NON_RANDOMIZED",
-                   "yes": "RANDOMIZED"},
-    "masking": {"open": "NONE", "openmaskingnotused": "NONE", "singleblinded": "SINGLE", "doubleblinded": "DOUBLE",
-                "tripleblinded": "TRIPLE", "quadrupleblinded": "QUADRUPLE"},
-    "primary_purpose": {"diagnosis": "DIAGNOSTIC", "diagnostic": "DIAGNOSTIC"},
-    "intervention_model": {"singlegroup": "SINGLE_GROUP", "single": "SINGLE_GROUP"},
-}
-# Values that could mean more than one code: why.
-_AMBIGUOUS_VALUES = {
-    "allocation": {"no": "'no' randomisation may be a non-randomised or a single-arm (not applicable) trial"},
-    "masking": {"blindedmaskingused": "blinded, but not who is"},
-}
+_TERMS = vocabulary.ICTRP_DESIGN_TERMS
+_VALUES = vocabulary.ICTRP_DESIGN_VALUES
 _EU_FLAG = re.compile(r"([A-Za-z][A-Za-z ,()]*?)\s*:\s*(yes|no)\b", re.IGNORECASE)
 
 
@@ -117,7 +76,7 @@ def _set(reading: DesignReading, name: str, text: str, code: str | None) -> None
 def _value(reading: DesignReading, name: str, label: str, value: str) -> None:
     concept = _CONCEPTS[name]
     k = vocabulary.key(value)
-    why = _AMBIGUOUS_VALUES.get(name, {}).get(k)
+    why = vocabulary.AMBIGUOUS.get(name, {}).get(k)
     if why is not None:
         _set(reading, name, value, None)
         reading.warnings.append(("ambiguous-value", f"Study_design {label}: {value!r} is ambiguous ({why}); "

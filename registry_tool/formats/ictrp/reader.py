@@ -351,7 +351,8 @@ class _Trial:
             if text is None or not text.strip():
                 continue
             # a block with headings of both kinds (ClinicalTrials.gov rows) sets its items' kinds itself
-            both = re.search(r"inclusion criteria", text, re.I) and re.search(r"exclusion criteria", text, re.I)
+            lowered = text.lower()
+            both = "inclusion criteria" in lowered and "exclusion criteria" in lowered
             # the export's own label before every register's text ("Inclusion criteria: ...") is the
             # column's name, which the block's kind says; the register's own headings stay
             block = text.strip() if both else _EXPORT_LABEL[kind].sub("", text.strip(), count=1).strip()
