@@ -188,6 +188,7 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
         "notrecruiting": "ICTRP's 'Not recruiting' stands for not yet recruiting, active, completed, "
                          "suspended, terminated or withdrawn",
         "authorised": "EU CTR's 'Authorised' says the trial may start, not whether it recruits",
+        "pending": "ChiCTR's 'Pending' says the entry awaits review, not whether the trial recruits",
     },
     "allocation": {"no": "'no' randomisation may be a non-randomised or a single-arm (not applicable) trial"},
     "masking": {"blindedmaskingused": "blinded, but not who is"},
@@ -202,6 +203,10 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
         "healthservicesresearch": "a purpose, not a study type",
         "relatedfactorstudy": "a ChiCTR study category, not a study type",
         "treatmentstudy": "a ChiCTR study category, not a study type",
+        "causerelativefactorsstudy": "a ChiCTR study category, not a study type",
+        "healthservicesreaserch": "a purpose, not a study type",
+        "screening": "a purpose, not a study type",
+        "others": "no study type given",
         "other": "no study type given",
     },
 }
@@ -219,17 +224,19 @@ ICTRP_DESIGN_LABELS: dict[str, str] = {
 ICTRP_DESIGN_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
     **{k: (("allocation", "RANDOMIZED"),) for k in (
         "randomized", "randomised", "randomizedcontrolledtrial", "randomisedcontrolledtrial", "randomizedcontrolled",
-        "randomisedcontrolled", "clusterrandomization", "clusterrandomisation", "randomizedtrial")},
+        "randomisedcontrolled", "clusterrandomization", "clusterrandomisation", "randomizedtrial", "randomisedtrial",
+        "clusterrandomizedtrial", "clusterrandomisedtrial")},
     **{k: (("allocation", "NON_RANDOMIZED"),) for k in (
         "nonrandomized", "nonrandomised", "nonrandomizedcontrol", "nonrandomisedcontrol",
         "nonrandomizedcontrolledtrial", "nonrandomisedcontrolledtrial")},
     "randomizedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
     "randomisedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
     **{k: (("intervention_model", "SINGLE_GROUP"),) for k in (
-        "singlearm", "singlearmstudy", "singleassignment", "singlegroup", "singlegroupassignment")},
-    **{k: (("intervention_model", "PARALLEL"),) for k in ("parallel", "parallelassignment", "parallelgroup")},
-    **{k: (("intervention_model", "CROSSOVER"),) for k in ("crossover", "crossoverassignment")},
-    **{k: (("intervention_model", "FACTORIAL"),) for k in ("factorial", "factorialassignment")},
+        "singlearm", "singlearmstudy", "singlearmtrial", "singleassignment", "singlegroup", "singlegroupassignment")},
+    **{k: (("intervention_model", "PARALLEL"),) for k in (
+        "parallel", "parallelassignment", "parallelgroup", "parallelgrouptrial")},
+    **{k: (("intervention_model", "CROSSOVER"),) for k in ("crossover", "crossoverassignment", "crossovertrial")},
+    **{k: (("intervention_model", "FACTORIAL"),) for k in ("factorial", "factorialassignment", "factorialtrial")},
     **{k: (("intervention_model", "SEQUENTIAL"),) for k in ("sequential", "sequentialassignment")},
     **{k: (("masking", "NONE"),) for k in ("open", "openlabel", "openmaskingnotused", "nomasking")},
     **{k: (("masking", "SINGLE"),) for k in ("singleblind", "singleblinded", "singleblindmasking")},

@@ -110,6 +110,7 @@ _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 _MONTH_YEAR = re.compile(r"([A-Za-z]+)\.?,?\s+(\d{4})")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_TIME_OF_DAY = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?$", re.IGNORECASE)
 
 
 def iso_date(text: str) -> str | None:
@@ -117,7 +118,7 @@ def iso_date(text: str) -> str | None:
 
     A date with ``/`` is day first (``30/01/2020``), as ICTRP writes dates of every register.
     """
-    text = text.strip()
+    text = _TIME_OF_DAY.sub("", text.strip())
     m = _ISO.fullmatch(text) or _COMPACT.fullmatch(text)
     if m:
         return _checked(int(m[1]), int(m[2]), int(m[3]))
@@ -151,13 +152,16 @@ def _checked(year: int, month: int, day: int) -> str | None:
 # Spellings of "no age given" (keyed by vocabulary.key).
 NO_AGE = frozenset({"", "na", "none", "notapplicable", "nolimit", "nomaximumage", "nominimumage", "nomax", "nomin",
                     "notstated", "nd", "notspecified", "noagelimit", "nolowerlimit", "noupperlimit"})
+# Spellings of "not given" for the sex (keyed by vocabulary.key): no code, and nothing to warn about.
+NOT_GIVEN = NO_AGE | frozenset({"notspecified"})
 _AGE = re.compile(
     r"(?:[<>]=?|≥|≤)?\s*(\d+(?:\.\d+)?)\s*(?:\(\s*)?"
-    r"(years?|yrs?|y|months?|mo|weeks?|wks?|days?|hours?|minutes?|age old|years?[- ]old|)\s*\)?(?:\s*old)?",
+    r"(years?|yrs?|y|months?|mo|m|weeks?|wks?|w|days?|d|hours?|minutes?|age old|years?[- ]old|)"
+    r"(?:\(s\))?\s*\)?(?:\s*old)?",
     re.IGNORECASE,
 )
-_YEARS_PER = {"year": 1.0, "yr": 1.0, "y": 1.0, "month": 1 / 12, "mo": 1 / 12, "week": 7 / 365.25,
-              "wk": 7 / 365.25, "day": 1 / 365.25, "hour": 1 / (365.25 * 24), "minute": 1 / (365.25 * 24 * 60)}
+_YEARS_PER = {"year": 1.0, "yr": 1.0, "y": 1.0, "month": 1 / 12, "mo": 1 / 12, "m": 1 / 12, "week": 7 / 365.25,
+              "wk": 7 / 365.25, "w": 7 / 365.25, "day": 1 / 365.25, "d": 1 / 365.25, "hour": 1 / (365.25 * 24), "minute": 1 / (365.25 * 24 * 60)}
 
 
 def age_years(text: str) -> tuple[int | float | None, bool]:
@@ -183,6 +187,13 @@ def age_years(text: str) -> tuple[int | float | None, bool]:
 
 _GROUP = re.compile(r"(.*?)\s*[:：]\s*(\d[\d,]*)\s*", re.DOTALL)
 _WHOLE = re.compile(r"\d[\d,]*")
+_CTRI_TOTAL = re.compile(r"Total Sample Size\s*=\s*\"?\s*(\d[\d,]*)", re.IGNORECASE)
+
+
+def target_size_says_more(text: str) -> bool:
+    """Whether a ``Target_size`` holds more than its count (CTRI's sizes for India and the final
+    enrolment), so its text is kept as well."""
+    return bool(_CTRI_TOTAL.search(text))
 
 
 def target_size(text: str) -> tuple[int | None, list[tuple[str, int | None]], str | None]:
@@ -195,6 +206,9 @@ def target_size(text: str) -> tuple[int | None, list[tuple[str, int | None]], st
     text = fold(text)
     if _WHOLE.fullmatch(text):
         return int(text.replace(",", "")), [], None
+    total = _CTRI_TOTAL.search(text)
+    if total:  # CTRI: Total Sample Size="60" Sample Size from India="60" Final Enrollment numbers ...
+        return int(total[1].replace(",", "")), [], None
     parts = [fold(p) for p in text.split(";") if fold(p)]
     groups: list[tuple[str, int | None]] = []
     problem = None

@@ -94,7 +94,38 @@ def split_interventions(text: str, groups: list[str]) -> Interventions:
     return result
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _family(label: str) -> str:
+    """A numbered label's family: ``Intervention 2`` and ``Control Intervention1`` are of ``intervention``."""
+    return label_key(_DIGITS.sub("", label))
+
+
+def _numbered_lines(text: str) -> list[str] | None:
+    """Entries one a line where the lines open with numbered labels of one family (CTRI's
+    ``Intervention1: ...<br>Control Intervention1: ...``, DRKS's ``Group 1: ...<br>Group 2: ...``);
+    a line without such a label continues the entry before. None where the text is not so written."""
+    lines = text.split("\n")
+    first = _ENTRY_LABEL.match(lines[0].strip())
+    if first is None or not _DIGITS.search(first[1]) or not _family(first[1]):
+        return None
+    family = _family(first[1])
+    entries = [lines[0]]
+    for line in lines[1:]:
+        m = _ENTRY_LABEL.match(line.strip())
+        if m and _DIGITS.search(m[1]) and _family(m[1]).endswith(family):
+            entries.append(line)
+        else:
+            entries[-1] += "\n" + line
+    return entries if len(entries) > 1 else None
+
+
 def _entries(text: str, group_keys: dict[str, str]) -> list[str]:
+    if ";" not in text:
+        numbered = _numbered_lines(text.strip())
+        if numbered is not None:
+            return numbered
     parts = text.split(";")
     entries = [parts[0]]
     # With no type or group to go by, an entry opens with any label where the first one does

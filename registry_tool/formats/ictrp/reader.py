@@ -43,7 +43,7 @@ from ..base import ReadResult
 from ..ctgov_xml.safety import parse_xml
 from . import fields
 from .design import read_design
-from .items import collapse_repeats, split_interventions, split_outcomes
+from .items import PLACEHOLDERS, collapse_repeats, split_interventions, split_outcomes
 from .layout import BY_NAME, DATES, XML_ROOT, column_name
 
 FORMAT = "ictrp"
@@ -269,7 +269,9 @@ class _Trial:
             r.record_id = trial_id
             r.registry_ids.append(trial_id)
         for other in fields.split_list(self.take("Secondary_ID") or ""):
-            if other not in r.registry_ids:
+            if fields.label_key(other) in PLACEHOLDERS:
+                self.keep("Secondary_ID")  # "NIL" is no id: the text as given
+            elif other not in r.registry_ids:
                 r.registry_ids.append(other)
 
     def _dates(self) -> None:
@@ -331,7 +333,7 @@ class _Trial:
         if gender is not None and fields.fold(gender):
             shown = fields.fold(gender)
             code = fields.gender_code(gender)
-            if code is None:
+            if code is None and vocabulary.key(shown) not in fields.NOT_GIVEN:
                 self.warn("unknown-code", f"Inclusion_gender {shown!r} is not a known eligible sex; text kept, "
                           "code null", "eligibility.gender")
             e.gender = CodedText(shown, code)
@@ -342,6 +344,11 @@ class _Trial:
             shown = fields.fold(text)
             setattr(e, attr, shown)
             years, understood = fields.age_years(shown)
+            if attr == "maximum_age" and years == 0:
+                self.keep(name)
+                self.warn("ambiguous-value", f"{name} {shown!r}: a maximum age of 0 is how some registers write "
+                          "no limit; text kept, no number", "eligibility.maximum_age_years")
+                continue
             setattr(e, f"{attr}_years", years)
             if not understood:
                 self.warn("unparsed-value", f"{name} {shown!r} is not an age this reader knows (18 Years, 16, "
@@ -366,6 +373,8 @@ class _Trial:
             return []
         count, groups, problem = fields.target_size(text)
         self.record.enrollment = Enrollment(count, None, [EnrollmentGroup(label, n) for label, n in groups])
+        if fields.target_size_says_more(text):
+            self.keep("Target_size")
         if problem is not None:
             self.warn("target-size-unclear", f"Target_size {fields.fold(text)!r} does not add up ({problem}); "
                       "groups kept, count null", "enrollment.count")

@@ -79,6 +79,20 @@ def test_age_shapes(text, years):
     assert fields.age_years(text) == (years, True)
 
 
+@pytest.mark.parametrize("text, years", [
+    ("18.00 Year(s)", 18), ("6.00 Month(s)", 0.5), ("18Y", 18), ("6M", 0.5), ("0D", 0), ("60(Year)", 60),
+])
+def test_age_shapes_of_ctri_rebec_cris(text, years):
+    assert fields.age_years(text) == (years, True)
+
+
+def test_dates_with_a_time_of_day_and_ctri_target_size():
+    assert fields.iso_date("2020-02-15 00:00:00") == fields.iso_date("15/02/2020 10:30") == "2020-02-15"
+    text = 'Total Sample Size="60" Sample Size from India="40" Final Enrollment numbers achieved (Total)= "n/a"'
+    assert fields.target_size(text) == (60, [], None) and fields.target_size_says_more(text)
+    assert not fields.target_size_says_more("experimental group:10;")
+
+
 def test_an_age_not_understood_says_so():
     assert fields.age_years("??") == (None, False)
     assert fields.age_years("adults") == (None, False)
