@@ -116,7 +116,7 @@ def detect_format(data: bytes, path: str | None = None) -> str:
 
 # A WHO ICTRP export: its XML root (after the XML declaration), or a CSV header naming TrialID.
 _ICTRP_XML = re.compile(rb"^(?:<\?[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<Trials_downloaded_from_ICTRP[\s>/]", re.DOTALL)
-_ICTRP_CSV = re.compile(rb'^[^\n]*?(?:^|,)"?TrialID"?(?:,|\r?$)', re.MULTILINE)
+_ICTRP_CSV = re.compile(rb'^[^\n]*?(?:^|[,;\t])"?TrialID"?(?:[,;\t]|\r?$)', re.MULTILINE)
 # A tag, a declaration or a comment; "<5 years" starts a text entry.
 _XML_START = re.compile(rb"<[?!A-Za-z_]")
 # An object with a key or empty; a list of values or empty; "[Phase II] ..." is text.

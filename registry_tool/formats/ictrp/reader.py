@@ -44,7 +44,7 @@ from ..ctgov_xml.safety import parse_xml
 from . import fields
 from .design import read_design
 from .items import PLACEHOLDERS, collapse_repeats, split_interventions, split_outcomes
-from .layout import BY_NAME, DATES, XML_ROOT, column_name
+from .layout import DATES, XML_ROOT, column_name
 
 FORMAT = "ictrp"
 
@@ -53,21 +53,6 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 _EXPORT_LABEL = {kind: re.compile(rf"^{kind} criteria\s*:", re.IGNORECASE)
                  for kind in ("inclusion", "exclusion")}
-_CSV_HEADER = re.compile(r'^\ufeff?[^\n]*?(?:^|,)"?TrialID"?(?:,|$)', re.IGNORECASE)
-_XML_ROOT = re.compile(rb"<" + XML_ROOT.encode() + rb"[\s>/]")
-
-
-def is_ictrp(data: bytes) -> bool:
-    """Whether a document is an ICTRP export, by content: the XML root, or a CSV header naming
-    ``TrialID`` and a title column (``--from auto``)."""
-    head = data[:2048]
-    if _XML_ROOT.search(head):
-        return True
-    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
-    lowered = first.lower()
-    return bool(_CSV_HEADER.match(first)) and ("public title" in lowered or "public_title" in lowered)
-
-
 def read(document: Any) -> Iterator[ReadResult]:
     """The raw records of an ICTRP XML or CSV export, one a trial (or a Failure in a trial's place)."""
     path = document.path
@@ -128,7 +113,10 @@ def _element_text(element: etree._Element) -> str:
 
 def _read_csv(data: bytes, path: str | None) -> Iterator[ReadResult]:
     text = decode_text(data, path)
-    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first_line = text.split("\n", 1)[0]
+    # a comma, unless the header is written with semicolons or tabs (a spreadsheet's own CSV)
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(rows, None)
     except csv.Error as exc:
