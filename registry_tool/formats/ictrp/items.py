@@ -31,7 +31,7 @@ from .fields import fold, label_key, split_outside_brackets
 # Entries that are no intervention (by fields.label_key).
 PLACEHOLDERS = frozenset({"na", "none", "nil", "no", "notapplicable", "null", "nointervention", "无"})
 
-_ENTRY_LABEL = re.compile(r"\s*([^;:\n]{1,80}?)\s*[:：]")
+_ENTRY_LABEL = re.compile(r"\s*([^;:\n]{1,200}?)\s*[:：]")
 
 
 @dataclass(slots=True)
