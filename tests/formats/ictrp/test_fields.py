@@ -176,3 +176,26 @@ def test_outcomes_split_with_their_time_frames():
         ("Walk distance", "12 weeks"), ("Score at rest", None), ("Pain score", None)]
     found = split_outcomes("Change in the score and\nthe scale at week 4", "primary")
     assert [o.measure for o in found.items] == ["Change in the score and the scale at week 4"]
+
+
+# --- the reader as a whole ------------------------------------------------------------------------
+
+from registry_tool.formats.ictrp.layout import COLUMNS  # noqa: E402
+from registry_tool.formats.ictrp.reader import record_from_columns  # noqa: E402
+from registry_tool.normalize import normalize  # noqa: E402
+from registry_tool.processing import check_record  # noqa: E402
+
+cell = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["0", "N/A", "18 Years", "??", "-", "Phase 2/Phase 3", "a:1;b:x;", "x;;y", "<br>", "&lt;br&gt;",
+                     "Allocation: ; Masking:", "Drug: ;", "Time frame:", "[", "((;", "30/02/2020", "Female: yes"]),
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from([c.name for c in COLUMNS] + ["Unknown_column"]), cell), max_size=25))
+def test_any_columns_give_a_valid_record_and_lose_no_column(columns):
+    record = record_from_columns(columns)
+    data, failure = check_record(normalize(record))
+    assert failure is None, failure.describe()
+    given = {name for name, value in columns if value.strip()}
+    assert {k.split("/")[0].split("[")[0] for k in data["extras"]} <= given

@@ -169,6 +169,16 @@ def test_cli_reads_an_export_in_a_subprocess(tmp_path):
     assert "04_broken_quoting.csv [record 2]:3:" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_cli_reads_an_export_from_stdin():
+    script = Path(sys.executable).with_name("registry-tool")
+    proc = subprocess.run([str(script), "parse", "-"], input=(FIXTURES / "01_chictr.xml").read_bytes(),
+                          capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.decode().splitlines()
+    assert [json.loads(line)["source"] for line in lines][0] == {"format": "ictrp", "path": None, "registry": "ChiCTR"}
+    assert len(lines) == 4
+
+
 # --- the shared sample --------------------------------------------------------------------------
 
 
