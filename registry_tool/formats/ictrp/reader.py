@@ -53,6 +53,8 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 _EXPORT_LABEL = {kind: re.compile(rf"^{kind} criteria\s*:", re.IGNORECASE)
                  for kind in ("inclusion", "exclusion")}
+
+
 def read(document: Any) -> Iterator[ReadResult]:
     """The raw records of an ICTRP XML or CSV export, one a trial (or a Failure in a trial's place)."""
     path = document.path
@@ -87,12 +89,16 @@ def _read_xml(data: bytes, path: str | None) -> Iterator[ReadResult]:
             nested: list[str] = []
             if trial.tag != "Trial":
                 columns.append(("(element)", trial.tag))
+            stray = [trial.text or ""]  # text between a trial's elements, which no export writes: kept
             for child in trial:
+                stray.append(child.tail or "")
                 if not isinstance(child.tag, str):
                     continue
                 columns.append((column_name(child.tag), _element_text(child)))
                 if len(child):
                     nested.append(child.tag)
+            if "".join(stray).strip():
+                columns.append(("(text)", " ".join(t.strip() for t in stray if t.strip())))
             record = record_from_columns(columns, path, line)
             for tag in nested:
                 record.warn("unexpected-xml", f"<{tag}> holds elements where text was expected; read as text "

@@ -243,6 +243,15 @@ def test_sample_extras_are_the_trials_own_columns(path):
                 assert record.extras.get(name) == value, (record.record_id, name)
 
 
+def test_stray_text_and_other_elements_of_an_export_are_kept(tmp_path):
+    (tmp_path / "odd.xml").write_text(
+        "<Trials_downloaded_from_ICTRP><Trial>loose words<TrialID>NCT09990601</TrialID>and more</Trial>"
+        "<Study><TrialID>NCT09990602</TrialID></Study></Trials_downloaded_from_ICTRP>")
+    first, second = iter_records([str(tmp_path / "odd.xml")])
+    assert first.extras == {"(text)": "loose words and more"}
+    assert (second.record_id, second.extras) == ("NCT09990602", {"(element)": "Study"})
+
+
 def test_a_column_no_layout_names_is_kept_in_both_forms(tmp_path):
     (tmp_path / "new.csv").write_text("TrialID,Public title,Brand new column\r\nNCT09990501,T,some value\r\n")
     (record,) = iter_records([str(tmp_path / "new.csv")])
