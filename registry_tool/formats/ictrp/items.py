@@ -102,23 +102,45 @@ def _family(label: str) -> str:
     return label_key(_DIGITS.sub("", label))
 
 
+# Labels that name an arm by their last word ("Immediate favipiravir arm:", "Control group:").
+_ARM_WORDS = frozenset({"arm", "group", "cohort"})
+
+
+def _same_family(label: str, first: str) -> bool:
+    """Whether ``label`` opens an entry of the kind ``first`` does: numbered labels of one family
+    (``Intervention 2`` after ``Intervention1``, ``Control Intervention1``), or arm labels
+    (``Delayed favipiravir arm`` after ``Immediate favipiravir arm``)."""
+    if _DIGITS.search(first):
+        return bool(_DIGITS.search(label)) and _family(label).endswith(_family(first))
+    last = first.split()[-1].lower() if first.split() else ""
+    return last in _ARM_WORDS and label.split()[-1:] != [] and label.split()[-1].lower() == last
+
+
 def _numbered_lines(text: str) -> list[str] | None:
-    """Entries one a line where the lines open with numbered labels of one family (CTRI's
-    ``Intervention1: ...<br>Control Intervention1: ...``, DRKS's ``Group 1: ...<br>Group 2: ...``);
-    a line without such a label continues the entry before. None where the text is not so written."""
+    """Entries one a line where the lines open with labels of one family (CTRI's
+    ``Intervention1: ...<br>Control Intervention1: ...``, DRKS's ``Group 1: ...<br>Group 2: ...``, JPRN's
+    ``Immediate X arm: ...<br>Delayed X arm: ...``); a line without such a label continues the entry
+    before. Numbered labels on one line split too (IRCT, DRKS: ``Intervention 1: ... Intervention 2:
+    ...``). None where the text is not so written."""
     lines = text.split("\n")
     first = _ENTRY_LABEL.match(lines[0].strip())
-    if first is None or not _DIGITS.search(first[1]) or not _family(first[1]):
+    if first is None or not _family(first[1]):
         return None
-    family = _family(first[1])
     entries = [lines[0]]
     for line in lines[1:]:
         m = _ENTRY_LABEL.match(line.strip())
-        if m and _DIGITS.search(m[1]) and _family(m[1]).endswith(family):
+        if m and _same_family(m[1], first[1]):
             entries.append(line)
         else:
             entries[-1] += "\n" + line
-    return entries if len(entries) > 1 else None
+    if len(entries) > 1:
+        return entries
+    if not _DIGITS.search(first[1]):
+        return None
+    words = _DIGITS.sub(" ", first[1]).split()
+    inline = re.compile(r"(?<=\s)(?=" + r"\s*".join(map(re.escape, words)) + r"\s*\d+\s*:)", re.IGNORECASE)
+    parts = inline.split(text)
+    return parts if len(parts) > 1 else None
 
 
 def _entries(text: str, group_keys: dict[str, str]) -> list[str]:

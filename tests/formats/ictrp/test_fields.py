@@ -163,6 +163,18 @@ def test_interventions_split_only_between_entries():
     found = split_interventions("Case series:Nil;", ["Case series"])
     assert found.items == [] and found.placeholders == ["Case series:Nil"]
     assert [i.name for i in split_interventions("aspirin; 100 mg daily", []).items] == ["aspirin; 100 mg daily"]
+    found = split_interventions("Intervention 1: Control group: standard care. Intervention 2: Drug group: "
+                                "drug Z, 200 mg daily. Company: Example", [])
+    assert [i.name for i in found.items] == ["Intervention 1: Control group: standard care.",
+                                             "Intervention 2: Drug group: drug Z, 200 mg daily. Company: Example"]
+    found = split_interventions("Intervention1: yoga<br>Control Intervention1: usual care".replace("<br>", "\n"), [])
+    assert [i.name for i in found.items] == ["Intervention1: yoga", "Control Intervention1: usual care"]
+    found = split_interventions("Intervention 1: mild cases Intervention 2: severe cases", [])
+    assert [i.name for i in found.items] == ["Intervention 1: mild cases", "Intervention 2: severe cases"]
+    found = split_interventions("Early drug X arm: from day 1\nLate drug X arm: from day 6", [])
+    assert [i.name for i in found.items] == ["Early drug X arm: from day 1", "Late drug X arm: from day 6"]
+    found = split_interventions("Radiation : tracer X\nvolume: 5 ml\nnumber: 1", [])  # no numbered family
+    assert [(i.name, i.type) for i in found.items] == [("tracer X volume: 5 ml number: 1", "RADIATION")]
     found = split_interventions("试验组:中药颗粒;对照组:安慰剂;", ["试验组", "对照组"])  # labels in any script
     assert [(i.name, i.arm_group_labels) for i in found.items] == [("中药颗粒", ["试验组"]), ("安慰剂", ["对照组"])]
 
