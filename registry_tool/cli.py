@@ -20,8 +20,11 @@ from . import commands
 from .errors import Failure, RegistryToolError, UsageError
 from .formats import WRITERS
 from .formats.base import WriteOptions
+from .formats.ctgov_xml.settable import SETTABLE
+from .overrides import Overrides, parse_overrides
 from .pipeline import BatchReport
 from .processing import Processed
+from .screen import WarningReport
 from .sources import expand_inputs
 from .version import __version__
 from .workers import default_jobs
@@ -53,25 +56,46 @@ def _report_failure(failure: Failure) -> None:
     _err(f"failed: {failure.describe()}")
 
 
-def _report_export_warnings(item: Processed) -> None:
-    assert item.prepared is not None
-    for warning in item.prepared.warnings:
-        where = f" ({warning.field})" if warning.field else ""
-        _err(f"warning: {item.prepared.record_id}{where}: {warning.message}")
+def _warning_report(quiet: bool, warnings_path: str | None) -> WarningReport:
+    """What prints each record's warnings (stderr) and writes ``--warnings FILE``."""
+    return WarningReport(lambda line: click.echo(line, err=True), quiet, warnings_path)
 
 
-def _finish(report: BatchReport, errors_path: str | None, verb: str) -> int:
-    """Summary and exit status of a batch."""
+def _record_warnings(warnings: WarningReport) -> Callable[[Processed], None]:
+    """``on_record`` of a batch: the record's own warnings first, then its export's lines."""
+
+    def on_record(item: Processed) -> None:
+        prepared = item.prepared
+        assert prepared is not None
+        export_lines = []
+        for warning in prepared.warnings:
+            where = f" ({warning.field})" if warning.field else ""
+            export_lines.append(f"registry-tool: warning: {prepared.record_id}{where}: {warning.message}")
+        warnings.record(prepared.record_id, prepared.path, item.warnings, export_lines, prepared.warnings)
+
+    return on_record
+
+
+def _finish(report: BatchReport, errors_path: str | None, verb: str, warnings: WarningReport | None = None) -> int:
+    """Summary and exit status of a batch (``--quiet``: no summary)."""
     if errors_path:
         commands.write_failures(report.failures, errors_path)
-    if report.records_in != 1 or report.failures:
-        _err(
-            f"{verb} {report.records_in} record(s): {report.records_out} written, "
-            f"{len(report.failures)} failed, {report.warnings} warning(s)"
-        )
+    if warnings is not None:
+        warnings.close()
+    if warnings is None or not warnings.quiet:
+        _err(f"{verb} {report.records_in} record(s): {report.records_out} written, "
+             f"{len(report.failures)} failed, {_warning_count(report, warnings)}")
     if any(f.code == "unreadable" for f in report.failures):
         return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _warning_count(report: BatchReport, warnings: WarningReport | None) -> str:
+    """``3 warning(s)``; with the notes kept off screen counted apart: ``0 warning(s), 1 note(s)``."""
+    if warnings is None:
+        return f"{report.warnings} warning(s)"
+    notes = report.warnings - warnings.shown
+    return f"{warnings.shown} warning(s)" + (f", {notes} note(s) in the records" if notes else "")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -117,6 +141,11 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _overrides(set_values: tuple[str, ...], fields_path: str | None) -> Overrides:
+    """The curator's ``--set`` / ``--fields`` values, checked (a usage error names what is wrong)."""
+    return parse_overrides(_parse_set(set_values), fields_path)
+
+
 def _jobs(asked: int | None, paths: list[str | None]) -> int:
     """Worker processes for a batch: as asked, else one per CPU where the batch is large enough."""
     if asked is not None:
@@ -143,6 +172,22 @@ _from_option = click.option(
 _errors_option = click.option(
     "--errors", "errors_path", type=click.Path(dir_okay=False), help="Write failures here as JSON Lines."
 )
+_set_option = click.option(
+    "--set", "set_values", multiple=True, metavar="NAME=VALUE",
+    help="A curator's value: outcome_type.N, outcome_type, phases, conditions, enrollment, or a registry XML "
+         "value (nct_id, brief_title, ...); see the README.",
+)
+_fields_option = click.option(
+    "--fields", "fields_path", type=click.Path(dir_okay=False),
+    help="A JSON object of the same NAME: VALUE pairs as --set (which wins over it).",
+)
+_quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on stderr but errors (no warnings, summary or progress)."
+)
+_warnings_option = click.option(
+    "--warnings", "warnings_path", type=click.Path(dir_okay=False),
+    help="Write every record's warnings here as JSON Lines.",
+)
 _jobs_option = click.option(
     "--jobs", "-j", "jobs", type=int, default=None,
     help=f"Worker processes (default: one per CPU for batches of {MIN_FILES_PER_WORKER}+ files per worker, "
@@ -155,10 +200,15 @@ _jobs_option = click.option(
 @_from_option
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Output file (default stdout).")
 @_errors_option
+@_warnings_option
+@_quiet_option
+@_set_option
+@_fields_option
 @click.option("--no-validate", is_flag=True, help="Skip the record-schema check of each record.")
 @_jobs_option
-def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_path: str | None, no_validate: bool,
-          jobs: int | None):
+def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_path: str | None,
+          warnings_path: str | None, quiet: bool, set_values: tuple[str, ...], fields_path: str | None,
+          no_validate: bool, jobs: int | None):
     """Read entries and write canonical records.
 
     INPUTS are files, directories or - (stdin; also when none is given). One
@@ -166,11 +216,14 @@ def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_pat
     """
 
     def run() -> int:
+        overrides = _overrides(set_values, fields_path)
         paths = expand_inputs(inputs)
-        with _progress(len(paths), "parsing") as progress:
+        warnings = _warning_report(quiet, warnings_path)
+        with _progress(0 if quiet else len(paths), "parsing") as progress:
             report = commands.export(paths, "json", out, from_format=from_format, validate=not no_validate,
-                                     jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure)
-        return _finish(report, errors_path, "parsed")
+                                     jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure,
+                                     on_record=_record_warnings(warnings), overrides=overrides)
+        return _finish(report, errors_path, "parsed", warnings)
 
     _guard(run)
 
@@ -178,7 +231,9 @@ def parse(inputs: tuple[str, ...], from_format: str, out: str | None, errors_pat
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print violations as JSON Lines on stdout.")
-def validate(files: tuple[str, ...], as_json: bool):
+@_warnings_option
+@_quiet_option
+def validate(files: tuple[str, ...], as_json: bool, warnings_path: str | None, quiet: bool):
     """Check canonical JSON / JSON Lines files against schemas/record.schema.json."""
 
     def run() -> int:
@@ -191,7 +246,12 @@ def validate(files: tuple[str, ...], as_json: bool):
                 click.echo(f"{where} record {p['record_id'] or '?'}: {p['json_path']}: {p['message']}")
         for f in report.unreadable:
             _err(f"failed: {f.describe()}")
-        _err(f"checked {report.records} record(s): {report.records - report.invalid} valid, {report.invalid} invalid")
+        warnings = _warning_report(quiet, warnings_path)
+        for record_id, path, record_warnings in report.warnings:
+            warnings.record(record_id, path, record_warnings)
+        warnings.close()
+        if not quiet:
+            _err(f"checked {report.records} record(s): {report.records - report.invalid} valid, {report.invalid} invalid")
         if report.unreadable:
             return EXIT_USAGE if any(f.code == "unreadable" for f in report.unreadable) else EXIT_FAILED
         return EXIT_OK if report.ok else EXIT_FAILED
@@ -205,9 +265,12 @@ def validate(files: tuple[str, ...], as_json: bool):
 @click.option("--to", "to", type=click.Choice(sorted(WRITERS)), required=True, help="Output format.")
 @click.option("-o", "--output", "out", type=click.Path(), help="Output file or folder (csv: a folder).")
 @click.option("--strict", is_flag=True, help="Treat missing required registry elements as errors.")
-@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Supply a missing XML value.")
+@_set_option
+@_fields_option
 @click.option("--excel-safe", is_flag=True, help="CSV: neutralise cells a spreadsheet would run as formulas.")
 @_errors_option
+@_warnings_option
+@_quiet_option
 @_jobs_option
 def export(
     inputs: tuple[str, ...],
@@ -216,20 +279,53 @@ def export(
     out: str | None,
     strict: bool,
     set_values: tuple[str, ...],
+    fields_path: str | None,
     excel_safe: bool,
     errors_path: str | None,
+    warnings_path: str | None,
+    quiet: bool,
     jobs: int | None,
 ):
     """Convert entries, registry records or canonical records to another format."""
 
     def run() -> int:
-        options = WriteOptions(strict=strict, set_values=_parse_set(set_values), excel_safe=excel_safe)
+        overrides = _overrides(set_values, fields_path)
+        registry_values = {name: value for name, value in _parse_set(set_values).items() if name in SETTABLE}
+        options = WriteOptions(strict=strict, set_values=registry_values, excel_safe=excel_safe)
         paths = expand_inputs(inputs)
-        with _progress(len(paths), f"exporting to {to}") as progress:
+        warnings = _warning_report(quiet, warnings_path)
+        with _progress(0 if quiet else len(paths), f"exporting to {to}") as progress:
             report = commands.export(paths, to, out, from_format=from_format, options=options,
                                      jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure,
-                                     on_record=_report_export_warnings)
-        return _finish(report, errors_path, "exported")
+                                     on_record=_record_warnings(warnings), overrides=overrides)
+        return _finish(report, errors_path, "exported", warnings)
+
+    _guard(run)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@_from_option
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="The HTML file (default stdout).")
+@_quiet_option
+def review(inputs: tuple[str, ...], from_format: str, out: str | None, quiet: bool):
+    """Write one self-contained HTML page to review what the parser read and guessed.
+
+    Per record: the source text with each field it was read into highlighted,
+    the parsed fields beside it, each warning under its line; records with
+    warnings first, and a filter for them.
+    """
+
+    def run() -> int:
+        report = commands.review(inputs, out, from_format=from_format)
+        for failure in report.failures:
+            _report_failure(failure)
+        if not quiet:
+            _err(f"reviewed {report.records + len(report.failures)} input record(s): {report.flagged} with "
+                 f"warnings, {len(report.failures)} failed" + (f"; page written to {out}" if out else ""))
+        if any(f.code == "unreadable" for f in report.failures):
+            return EXIT_USAGE
+        return EXIT_OK if not report.failures else EXIT_FAILED
 
     _guard(run)
 
