@@ -55,11 +55,24 @@ CODES: dict[str, Code] = _codes(
     ("xml-too-large", F, "ctgov-xml reader", "the document is larger than the 64 MiB limit"),
     ("not-clinical-study", F, "ctgov-xml reader", "the root element is not <clinical_study>"),
     ("no-nct-id", W, "ctgov-xml reader", "the record has no NCT id; its id is derived from its content"),
-    ("unexpected-xml", W, "ctgov-xml reader", "child elements where text was expected, or an element given twice; kept in extras"),
+    ("unexpected-xml", W, "XML readers", "child elements where text was expected, or an element given twice; kept in extras"),
     ("bad-number", W, "registry readers", "a count that is not a whole number (enrollment, a results count); the text kept in extras"),
     ("note-unreadable", W, "ctgov-xml reader", "a registry-tool note that cannot be read; ignored"),
     ("note-outdated", W, "ctgov-xml reader", "the document changed after export, so its registry-tool note is ignored"),
     # API v2 JSON reader and JSON documents
+    # WHO ICTRP export reader
+    ("not-ictrp", F, "ictrp reader",
+     "the document is neither an ICTRP XML export (root Trials_downloaded_from_ICTRP) nor an ICTRP CSV export"),
+    ("bad-csv", F, "ictrp reader", "the CSV export cannot be read (its line named)"),
+    ("no-trial-id", W, "ictrp reader", "a trial without a TrialID; its id is derived from its content"),
+    ("ambiguous-value", W, "ictrp reader",
+     "a value that could mean more than one code (ChiCTR phase 0, 'Not recruiting', a design word that could be "
+     "allocation or model): text kept, code null"),
+    ("target-size-unclear", W, "ictrp reader",
+     "a Target_size whose groups do not add up (a part without a count, a group named twice): groups kept, "
+     "count null"),
+    ("unparsed-value", W, "ictrp reader",
+     "a date or age in a form not understood: text kept (a date in extras, an age as written), value null"),
     ("bad-json", F, "JSON readers", "a document (or a JSON Lines line) that is not valid JSON"),
     ("unknown-json", F, "JSON readers", "a JSON object that is neither an API v2 study nor a canonical record"),
     ("bad-study", F, "ctgov-json reader", "a study value of the wrong type (its JSON path and what was expected named)"),

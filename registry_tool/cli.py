@@ -31,7 +31,7 @@ from .workers import default_jobs
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-FROM_CHOICES = ["auto", "text", "ctgov-xml", "ctgov-json", "canonical"]
+FROM_CHOICES = ["auto", "text", "ctgov-xml", "ctgov-json", "ictrp", "canonical"]
 
 # Below this many input files one process is faster: starting workers and
 # sending records back costs more than they save (benchmarks/parse_throughput.py).
@@ -167,7 +167,7 @@ _from_option = click.option(
     type=click.Choice(FROM_CHOICES),
     default="auto",
     show_default=True,
-    help="Input format; auto tells text, registry XML and JSON apart by content.",
+    help="Input format; auto tells text, registry XML, WHO ICTRP exports and JSON apart by content.",
 )
 _errors_option = click.option(
     "--errors", "errors_path", type=click.Path(dir_okay=False), help="Write failures here as JSON Lines."

@@ -61,6 +61,9 @@ class Source(Model):
 
     format: Annotated[str, _text("The input format the record was read from.", "source_format")]
     path: Annotated[str | None, _text("The file the record was read from; null for stdin.")] = None
+    registry: Annotated[str | None, _text(
+        "The source register as the input names it (a WHO ICTRP export's Source_Register: ChiCTR, "
+        "ClinicalTrials.gov, ...); null where the input does not say.")] = None
 
 
 class CodedText(Model):
@@ -171,6 +174,11 @@ class Eligibility(Model):
     minimum_age: str | None = None
     maximum_age: str | None = None
     healthy_volunteers: str | None = None
+    minimum_age_years: Annotated[int | float | None, _text(
+        "The minimum age in years (6 Months is 0.5), where the reader converts it (WHO ICTRP exports); "
+        "null where no age is given.")] = None
+    maximum_age_years: Annotated[int | float | None, _text(
+        "The maximum age in years, where the reader converts it; null where no age is given.")] = None
     criteria_blocks: Annotated[list[CriteriaBlock], _text(
         "The criteria as the source wrote them (registry XML text block, API v2 Markdown), which "
         "the criteria are split from.")] = field(default_factory=list)
@@ -201,11 +209,24 @@ class Variant(Model):
     ] = None
 
 
+class EnrollmentGroup(Model):
+    """One group of a target size given per group (ChiCTR: ``experimental group:10;``)."""
+
+    __schema_required__: ClassVar[tuple[str, ...]] = ("label", "count")
+
+    label: str
+    count: NonNegative | None = None
+
+
 class Enrollment(Model):
     __schema_required__: ClassVar[tuple[str, ...]] = ("count", "type")
 
     count: int | None = None
     type: str | None = None  # as written: "Actual", "Anticipated", "ESTIMATED"
+    groups: Annotated[list[EnrollmentGroup], _text(
+        "The groups the target size is given for, as written (WHO ICTRP); count is their sum.")] = field(
+        default_factory=list
+    )
 
 
 class Sponsor(Model):
@@ -508,6 +529,10 @@ class Record(Model, kw_only=True):
     overall_status: CodedText | None = None
     design: Design = field(default_factory=Design)
     conditions: list[str] = field(default_factory=list)
+    countries: Annotated[list[str], _text(
+        "Countries of the trial, each once, in the order they first appear (WHO ICTRP Countries).")] = field(
+        default_factory=list
+    )
     keywords: list[str] = field(default_factory=list)
     enrollment: Enrollment | None = None
     sponsors: Sponsors = field(default_factory=Sponsors)

@@ -73,7 +73,7 @@ class Concept:
         return self.wording.get(code) if code else None
 
 
-SOURCE_FORMAT = Concept("source_format", ("text", "ctgov-xml", "ctgov-json"), described="input format")
+SOURCE_FORMAT = Concept("source_format", ("text", "ctgov-xml", "ctgov-json", "ictrp"), described="input format")
 
 PHASE = Concept(
     "phase",
@@ -114,7 +114,8 @@ INTERVENTION_TYPE = Concept(
     "intervention_type",
     ("DRUG", "DEVICE", "BIOLOGICAL", "PROCEDURE", "RADIATION", "BEHAVIORAL", "GENETIC", "DIETARY_SUPPLEMENT",
      "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER"),
-    {"biologicalvaccine": "BIOLOGICAL", "proceduresurgery": "PROCEDURE", "behavioural": "BEHAVIORAL"},
+    {"biologicalvaccine": "BIOLOGICAL", "proceduresurgery": "PROCEDURE", "behavioural": "BEHAVIORAL",
+     "behaviour": "BEHAVIORAL", "behavior": "BEHAVIORAL"},
     {"BEHAVIORAL": "Behavioral", "BIOLOGICAL": "Biological", "COMBINATION_PRODUCT": "Combination Product",
      "DEVICE": "Device", "DIAGNOSTIC_TEST": "Diagnostic Test", "DIETARY_SUPPLEMENT": "Dietary Supplement",
      "DRUG": "Drug", "GENETIC": "Genetic", "PROCEDURE": "Procedure", "RADIATION": "Radiation", "OTHER": "Other"},
@@ -124,7 +125,8 @@ INTERVENTION_TYPE = Concept(
 STUDY_TYPE = Concept(
     "study_type",
     ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS", "NA"),
-    {"observationalpatientregistry": "OBSERVATIONAL"},
+    {"observationalpatientregistry": "OBSERVATIONAL", "interventionalstudy": "INTERVENTIONAL",
+     "observationalstudy": "OBSERVATIONAL", "interventionalclinicaltrialofmedicinalproduct": "INTERVENTIONAL"},
     {"INTERVENTIONAL": "Interventional", "OBSERVATIONAL": "Observational", "EXPANDED_ACCESS": "Expanded Access",
      "NA": "N/A"},
     "study type",
@@ -147,7 +149,9 @@ OVERALL_STATUS = Concept(
     "overall status",
 )
 
-GENDER = Concept("gender", ("ALL", "FEMALE", "MALE"), {"both": "ALL"},
+GENDER = Concept("gender", ("ALL", "FEMALE", "MALE"),
+                 {"both": "ALL", "bothmalesandfemales": "ALL", "bothmaleandfemale": "ALL", "maleandfemale": "ALL",
+                  "malesandfemales": "ALL", "femaleandmale": "ALL", "femalesandmales": "ALL"},
                  {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}, "eligible sex")
 
 MASKING = Concept(
@@ -172,6 +176,85 @@ AGENCY_CLASS_XML_ALIASES = {"FED": "U.S. Fed", "OTHER_GOV": "Other", "NETWORK": 
 
 # Registry date types: the registry XML's words; API v2 writes ACTUAL / ESTIMATED.
 DATE_TYPE_XML_VALUES = ("Actual", "Anticipated", "Estimate")
+
+# WHO ICTRP exports: values that could mean more than one code, with what each could mean. A reader
+# keeps the text, gives no code and warns (ambiguous-value); keyed by concept name, then key(spelling).
+AMBIGUOUS: dict[str, dict[str, str]] = {
+    "phase": {
+        "0": "ChiCTR's phase 0 is used both for early-phase trials and for studies with no phase",
+        "newtreatmentmeasureclinicalstudy": "a ChiCTR study category, not a phase",
+    },
+    "overall_status": {
+        "notrecruiting": "ICTRP's 'Not recruiting' stands for not yet recruiting, active, completed, "
+                         "suspended, terminated or withdrawn",
+        "authorised": "EU CTR's 'Authorised' says the trial may start, not whether it recruits",
+        "pending": "ChiCTR's 'Pending' says the entry awaits review, not whether the trial recruits",
+    },
+    "allocation": {"no": "'no' randomisation may be a non-randomised or a single-arm (not applicable) trial"},
+    "masking": {"blindedmaskingused": "blinded, but not who is"},
+    "study_type": {
+        "diagnostictest": "a ChiCTR diagnostic-accuracy study may be interventional or observational",
+        "epidemilogicalresearch": "a ChiCTR study category, not a study type",
+        "epidemiologicalresearch": "a ChiCTR study category, not a study type",
+        "prognosisstudy": "a ChiCTR study category, not a study type",
+        "basicscience": "a purpose, not a study type",
+        "prevention": "a purpose, not a study type",
+        "causalrelationshipstudy": "a ChiCTR study category, not a study type",
+        "healthservicesresearch": "a purpose, not a study type",
+        "relatedfactorstudy": "a ChiCTR study category, not a study type",
+        "treatmentstudy": "a ChiCTR study category, not a study type",
+        "causerelativefactorsstudy": "a ChiCTR study category, not a study type",
+        "healthservicesreaserch": "a purpose, not a study type",
+        "screening": "a purpose, not a study type",
+        "others": "no study type given",
+        "other": "no study type given",
+    },
+}
+
+# WHO ICTRP Study_design, labelled style: key(label) -> design field.
+ICTRP_DESIGN_LABELS: dict[str, str] = {
+    "allocation": "allocation", "randomization": "allocation", "randomisation": "allocation",
+    "randomized": "allocation", "randomised": "allocation",
+    "interventionmodel": "intervention_model", "assignment": "intervention_model",
+    "masking": "masking", "blinding": "masking", "blindingmasking": "masking",
+    "primarypurpose": "primary_purpose", "purpose": "primary_purpose", "studydesignpurpose": "primary_purpose",
+}
+
+# WHO ICTRP Study_design, term style (ChiCTR, JPRN, NL-OMON): key(term) -> ((design field, code), ...).
+ICTRP_DESIGN_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
+    **{k: (("allocation", "RANDOMIZED"),) for k in (
+        "randomized", "randomised", "randomizedcontrolledtrial", "randomisedcontrolledtrial", "randomizedcontrolled",
+        "randomisedcontrolled", "clusterrandomization", "clusterrandomisation", "randomizedtrial", "randomisedtrial",
+        "clusterrandomizedtrial", "clusterrandomisedtrial")},
+    **{k: (("allocation", "NON_RANDOMIZED"),) for k in (
+        "nonrandomized", "nonrandomised", "nonrandomizedcontrol", "nonrandomisedcontrol",
+        "nonrandomizedcontrolledtrial", "nonrandomisedcontrolledtrial")},
+    "randomizedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
+    "randomisedparallelcontrolledtrial": (("allocation", "RANDOMIZED"), ("intervention_model", "PARALLEL")),
+    **{k: (("intervention_model", "SINGLE_GROUP"),) for k in (
+        "singlearm", "singlearmstudy", "singlearmtrial", "singleassignment", "singlegroup", "singlegroupassignment")},
+    **{k: (("intervention_model", "PARALLEL"),) for k in (
+        "parallel", "parallelassignment", "parallelgroup", "parallelgrouptrial")},
+    **{k: (("intervention_model", "CROSSOVER"),) for k in ("crossover", "crossoverassignment", "crossovertrial")},
+    **{k: (("intervention_model", "FACTORIAL"),) for k in ("factorial", "factorialassignment", "factorialtrial")},
+    **{k: (("intervention_model", "SEQUENTIAL"),) for k in ("sequential", "sequentialassignment")},
+    **{k: (("masking", "NONE"),) for k in ("open", "openlabel", "openmaskingnotused", "nomasking")},
+    **{k: (("masking", "SINGLE"),) for k in ("singleblind", "singleblinded", "singleblindmasking")},
+    **{k: (("masking", "DOUBLE"),) for k in ("doubleblind", "doubleblinded", "doubleblindmasking")},
+}
+# WHO ICTRP Study_design, labelled style: spellings of values the concepts above do not hold, by field.
+ICTRP_DESIGN_VALUES: dict[str, dict[str, str]] = {
+    "allocation": {"randomisedcontrolledtrial": "RANDOMIZED", "randomizedcontrolledtrial": "RANDOMIZED",
+                   "nonrandomisedtrial": "NON_RANDOMIZED", "nonrandomizedtrial": "NON_RANDOMIZED",
+                   "nonrandomizedcontrolledtrial": "NON_RANDOMIZED", "nonrandomisedcontrolledtrial": "NON_RANDOMIZED",
+                   "yes": "RANDOMIZED"},
+    "masking": {"open": "NONE", "openmaskingnotused": "NONE", "singleblinded": "SINGLE", "doubleblinded": "DOUBLE",
+                "tripleblinded": "TRIPLE", "quadrupleblinded": "QUADRUPLE"},
+    "primary_purpose": {"diagnosis": "DIAGNOSTIC", "diagnostic": "DIAGNOSTIC"},
+    "intervention_model": {"singlegroup": "SINGLE_GROUP", "single": "SINGLE_GROUP"},
+}
+# WHO ICTRP Phase: spellings that mean no phase applies (the NA code).
+ICTRP_PHASE_NA = frozenset({"na", "notapplicable", "retrospectivestudy", "none", "notselected"})
 
 OUTCOME_TYPE = Concept("outcome_type", ("primary", "secondary", "other"), described="outcome type")
 CRITERION_KIND = Concept("criterion_kind", ("inclusion", "exclusion"), described="criterion kind")

@@ -6,6 +6,7 @@ name               reader                          writer
 text               ``formats/text``                ``formats/text`` (an entry)
 ctgov-xml / xml    ``formats/ctgov_xml``           ``formats/ctgov_xml``
 ctgov-json         ``formats/ctgov_json``          -
+ictrp              ``formats/ictrp``               -
 canonical / json   ``formats/canonical``           ``formats/canonical`` (json, jsonl)
 csv, sqlite        -                               ``formats/tables``
 =================  ==============================  ==============================
@@ -55,6 +56,7 @@ READERS: dict[str, FormatEntry] = {
         FormatEntry("text", ".text.reader:read", "flattened registry text (FORMAT.md)"),
         FormatEntry("ctgov-xml", ".ctgov_xml.reader:read", "legacy ClinicalTrials.gov clinical_study XML"),
         FormatEntry("ctgov-json", ".ctgov_json.reader:read", "ClinicalTrials.gov API v2 JSON"),
+        FormatEntry("ictrp", ".ictrp.reader:read", "WHO ICTRP export (XML or CSV)"),
         FormatEntry("canonical", ".canonical.reader:read_canonical", "canonical records (JSON / JSON Lines)"),
         FormatEntry("json", ".canonical.reader:read_json",
                     "any JSON: API v2 studies or canonical records, told apart per object"),
@@ -92,7 +94,9 @@ def writer(name: str) -> Any:
 def detect_format(data: bytes, path: str | None = None) -> str:
     """The reader a document needs, told from its content (``--from auto``).
 
-    A tag first (after white space and a byte-order mark) means registry XML;
+    A WHO ICTRP export (the XML root ``Trials_downloaded_from_ICTRP``, or a
+    CSV header naming ``TrialID`` and ``Public title``) means ``ictrp``; any
+    other tag first (after white space and a byte-order mark) means registry XML;
     a JSON object or list means JSON (registry API v2 or canonical records,
     told apart per object by the ``json`` reader); anything else, ``<5 years
     ...`` or ``[Phase II] ...`` included, is flattened text.
@@ -100,6 +104,9 @@ def detect_format(data: bytes, path: str | None = None) -> str:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(UTF16_BOMS):
         head = decode_text(data, path).lstrip()[:16].encode()
+    if _ICTRP_XML.search(head) or (head[:1] not in (b"<", b"{", b"[") and _ICTRP_CSV.match(head)
+                                   and b"public" in head.split(b"\n", 1)[0].lower()):
+        return "ictrp"
     if _XML_START.match(head):
         return "ctgov-xml"
     if _JSON_START.match(head):
@@ -107,6 +114,9 @@ def detect_format(data: bytes, path: str | None = None) -> str:
     return "text"
 
 
+# A WHO ICTRP export: its XML root (after the XML declaration), or a CSV header naming TrialID.
+_ICTRP_XML = re.compile(rb"^(?:<\?[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<Trials_downloaded_from_ICTRP[\s>/]", re.DOTALL)
+_ICTRP_CSV = re.compile(rb'^[^\n]*?(?:^|[,;\t])"?TrialID"?(?:[,;\t]|\r?$)', re.MULTILINE)
 # A tag, a declaration or a comment; "<5 years" starts a text entry.
 _XML_START = re.compile(rb"<[?!A-Za-z_]")
 # An object with a key or empty; a list of values or empty; "[Phase II] ..." is text.

@@ -110,7 +110,7 @@ def test_records_are_the_importers_and_name_their_url(registry, tmp_path):
     text = out.read_text("utf-8")
     assert text.startswith("{\n")  # one record: one indented object, like parse
     data = json.loads(text)
-    assert data["source"] == {"format": "ctgov-json", "path": f"{registry.base_url}/studies/{nct_id}"}
+    assert data["source"] == {"format": "ctgov-json", "path": f"{registry.base_url}/studies/{nct_id}", "registry": None}
     assert data["title"] == "Imatinib <400 mg> Versus Nilotinib in CML [Phase 3]"
     assert registry.log[0].user_agent.startswith(f"registry-tool/{__version__}")
 

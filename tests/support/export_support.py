@@ -125,7 +125,8 @@ def read_csv_package(folder: Path) -> Rows:
 
 
 _JSON_COLUMNS = {
-    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types", "criteria_blocks"),
+    "trials": ("registry_ids", "conditions", "keywords", "dates", "date_types", "criteria_blocks", "countries",
+               "enrollment_groups"),
     "interventions": ("other_names", "arm_group_labels"),
     "outcomes": ("time_frame_events", "assessors"),
     "variants": ("genes",),
@@ -194,7 +195,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
         lead = [s for s in sponsors.get(rid, []) if s["role"] == "lead"]
         records[rid] = {
             "record_id": rid,
-            "source": {"format": t["source_format"], "path": t["source_path"]},
+            "source": {"format": t["source_format"], "path": t["source_path"], "registry": t["source_registry"]},
             "registry_ids": t["registry_ids"] or [],
             "title": t["title"],
             "official_title": t["official_title"],
@@ -211,10 +212,11 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 "primary_purpose": _coded(t, "primary_purpose"),
             },
             "conditions": t["conditions"] or [],
+            "countries": t["countries"] or [],
             "keywords": t["keywords"] or [],
             "enrollment": None
-            if t["enrollment_count"] is None and t["enrollment_type_text"] is None
-            else {"count": t["enrollment_count"], "type": t["enrollment_type_text"]},
+            if t["enrollment_count"] is None and t["enrollment_type_text"] is None and not t["enrollment_groups"]
+            else {"count": t["enrollment_count"], "type": t["enrollment_type_text"], "groups": t["enrollment_groups"] or []},
             "sponsors": {
                 "lead": {"agency": lead[0]["agency"], "agency_class": lead[0]["agency_class_text"]} if lead else None,
                 "collaborators": [
@@ -256,6 +258,8 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 "minimum_age": t["minimum_age"],
                 "maximum_age": t["maximum_age"],
                 "healthy_volunteers": t["healthy_volunteers_text"],
+                "minimum_age_years": t["minimum_age_years"] if t["source_registry"] else None,
+                "maximum_age_years": t["maximum_age_years"] if t["source_registry"] else None,
                 "criteria_blocks": t["criteria_blocks"] or [],
             },
             "variants": [

@@ -54,8 +54,8 @@ def _parser() -> etree.XMLParser:
 _PARSER = _parser()
 
 
-def parse_xml(data: bytes, path: str | None = None) -> etree._Element:
-    """The root element of a document, parsed safely.
+def parse_xml(data: bytes, path: str | None = None, expected: str = "a clinical_study document") -> etree._Element:
+    """The root element of a document, parsed safely (``expected`` names what the caller reads, for messages).
 
     Raises :class:`RecordError` with ``xml-too-large``, ``unsafe-xml`` (entity
     declarations, external DTD) or ``bad-xml`` (not well-formed; line and
@@ -79,7 +79,7 @@ def parse_xml(data: bytes, path: str | None = None) -> etree._Element:
         # libxml2's own entity-amplification guard, for a bomb in an encoding the byte scan cannot read
         code = "unsafe-xml" if "amplification" in message else "bad-xml"
         raise RecordError(
-            Failure(code, f"not well-formed XML: {message} (expected a clinical_study document)",
+            Failure(code, f"not well-formed XML: {message} (expected {expected})",
                     path=path, line=line, column=column)
         ) from None
     except ValueError as exc:  # e.g. a str with an encoding declaration

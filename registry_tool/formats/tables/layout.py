@@ -58,7 +58,7 @@ from .table import (
 # Bump when a table or column changes meaning or goes away (adding one is
 # also a bump, so an older database is never half-filled); the SQLite export
 # stores it as PRAGMA user_version and datapackage.json names it.
-LAYOUT_VERSION = 3  # 3: the spans, protocol child and results tables; variants.genes, .name, .mention
+LAYOUT_VERSION = 3  # 3: the spans, protocol child and results tables; variants.genes, .name, .mention; the ICTRP columns
 
 _PHASE = "(" + "|".join(vocabulary.PHASE.codes) + ")"
 PHASES_PATTERN = f"{_PHASE}(;{_PHASE})*"
@@ -154,6 +154,16 @@ TRIALS = Table(
         Column("has_results", "boolean", "true when the record carries results (the result_* tables).",
                lambda r: r.results is not None, True),
         *trial_columns(),
+        Column("source_registry", "string",
+               "The source register as the input names it (a WHO ICTRP export's ChiCTR, ClinicalTrials.gov, ...).",
+               lambda r: r.source.registry),
+        Column("countries", "array", "Countries of the trial, each once, as a JSON list.",
+               lambda r: json_list(r.countries)),
+        Column("enrollment_groups", "array",
+               "The groups a target size is given for (WHO ICTRP), a JSON list of {label, count}; "
+               "enrollment_count is their sum.",
+               lambda r: None if r.enrollment is None else json_list([msgspec.to_builtins(g)
+                                                                      for g in r.enrollment.groups])),
     ),
     ("record_id",),
     lambda record: (record,),

@@ -62,6 +62,11 @@ def age_years(text: str | None) -> float | int | None:
     return round(value * _UNIT_DAYS[unit] / 365.25, 6)
 
 
+def _years(given: float | int | None, text: str | None) -> float | int | None:
+    # a reader that knows its register's ages (WHO ICTRP: a bare 16 is years) gives them; else the text's
+    return given if given is not None else age_years(text)
+
+
 def healthy_volunteers(text: str | None) -> bool | None:
     """``Accepts Healthy Volunteers`` -> true, ``No`` -> false (legacy XML and API v2 alike)."""
     if text is None:
@@ -106,9 +111,9 @@ def trial_columns() -> list[Column]:
     return [
         *date_columns(),
         Column("minimum_age_years", "number", "Minimum eligible age in years (6 Months is 0.5); empty for N/A.",
-               lambda r: age_years(r.eligibility.minimum_age), minimum=0),
+               lambda r: _years(r.eligibility.minimum_age_years, r.eligibility.minimum_age), minimum=0),
         Column("maximum_age_years", "number", "Maximum eligible age in years; empty for N/A.",
-               lambda r: age_years(r.eligibility.maximum_age), minimum=0),
+               lambda r: _years(r.eligibility.maximum_age_years, r.eligibility.maximum_age), minimum=0),
         Column("why_stopped", "string", "Why the study stopped early, as the registry says.", why_stopped),
     ]
 

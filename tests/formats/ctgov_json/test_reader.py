@@ -57,7 +57,7 @@ def test_golden(name):
         assert not isinstance(got, Failure), got.describe()
         data, failure = check_record(got)
         assert failure is None, failure.describe()
-        assert data["source"] == {"format": "ctgov-json", "path": str(FIXTURES / name)}
+        assert data["source"] == {"format": "ctgov-json", "path": str(FIXTURES / name), "registry": None}
         record = dict(want["record"])
         warnings = record.pop("warnings")
         assert mismatches(record, data) == []
