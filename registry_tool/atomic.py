@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
+from .errors import output_error
+
 
 def is_special_file(path: str) -> bool:
     """True for an existing target that is not a regular file (``/dev/null``, a FIFO, a tty).
@@ -34,18 +36,26 @@ def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[A
     """Open a temporary file for writing; on success it replaces ``path``.
 
     A target that is a device or a pipe (``-o /dev/null``) is written directly.
-    """
     if "b" not in mode:
         open_args.setdefault("encoding", "utf-8")
         open_args.setdefault("newline", "")
+    An OS error (a full or read-only disk, no such folder) is raised as an
+    :class:`~registry_tool.errors.OutputError` naming ``path``.
+    """
     if is_special_file(path):
-        with open(path, mode, **open_args) as fh:
-            yield fh
+        try:
+            with open(path, mode, **open_args) as fh:
+                yield fh
+        except OSError as exc:
+            raise output_error(path, exc) from None
         return
     target = os.path.abspath(path)
     directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise output_error(path, exc) from None
     try:
         os.fchmod(fd, _mode_for(target, 0o666))
         with os.fdopen(fd, mode, **open_args) as fh:
@@ -53,6 +63,9 @@ def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[A
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        _remove(tmp)
+        raise output_error(path, exc) from None
     except BaseException:
         _remove(tmp)
         raise
@@ -189,6 +202,7 @@ class AtomicFile:
     """A file opened now and committed or discarded later (for streaming exporters)."""
 
     def __init__(self, path: str, mode: str = "w", **open_args: Any):
+        self.path = path
         self._cm = atomic_writer(path, mode, **open_args)
         self.handle: IO[Any] = self._cm.__enter__()
 

@@ -36,10 +36,15 @@ CODES: dict[str, Code] = _codes(
     ("unreadable", F, "sources", "an input file could not be read (exit status 2)"),
     ("not-utf8", F, "readers", "a text document is not UTF-8; the line and column of the first bad byte are named"),
     ("not-utf16", F, "readers", "a document with a UTF-16 byte-order mark is not valid UTF-16"),
+    ("too-large", F, "readers",
+     "a document larger than its format's limit (text entry 16 MiB, registry XML 64 MiB); refused unread"),
+    ("bad-archive", F, "sources", "a .gz or .zip input that cannot be unpacked (or unpacks beyond the size limit)"),
     ("internal-error", F, "pipeline", "an unexpected error in one input (a bug: please report the input); the batch goes on"),
     # text reader
     ("empty-entry", F, "text reader", "the entry holds no text"),
     ("binary-input", F, "text reader", "the entry holds NUL characters: binary data, not an entry"),
+    ("not-an-entry", F, "text reader",
+     "a text in which no field of the layout is found, or XML or JSON given as text (--from names the reader)"),
     ("unplaced-text", W, "text reader", "text that fits no field of the layout, kept in extras under its line or label"),
     ("empty-value", W, "text reader", "a label (Name:, Measure:, Allocation:, model) given with no value"),
     ("no-time-separator", W, "text reader", "a Measure: line without '. Time: ': the whole line is the measure"),
@@ -49,7 +54,6 @@ CODES: dict[str, Code] = _codes(
     # registry XML reader
     ("bad-xml", F, "ctgov-xml reader", "the document is not well-formed XML (line and column named)"),
     ("unsafe-xml", F, "ctgov-xml reader", "the document declares entities or names a DTD; refused unread"),
-    ("xml-too-large", F, "ctgov-xml reader", "the document is larger than the 64 MiB limit"),
     ("not-clinical-study", F, "ctgov-xml reader", "the root element is not <clinical_study>"),
     ("no-nct-id", W, "ctgov-xml reader", "the record has no NCT id; its id is derived from its content"),
     ("unexpected-xml", W, "ctgov-xml reader", "child elements where text was expected, or an element given twice; kept in extras"),

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..decoding import UTF16_BOMS, decode_text
+from ..decoding import UTF16_BOMS, utf16_without_bom
 from ..errors import UsageError
 from .base import Canonical, Encoder, Prepared, ReadResult, Sink, WriteOptions
 
@@ -89,22 +89,30 @@ def writer(name: str) -> Any:
         raise UsageError(f"unknown output format {name!r}; known: {', '.join(WRITERS)}") from None
 
 
-def detect_format(data: bytes, path: str | None = None) -> str:
+def detect_format(data: bytes, path: str | None = None, encoding: str | None = None) -> str:
     """The reader a document needs, told from its content (``--from auto``).
 
     A tag first (after white space and a byte-order mark) means registry XML;
     a JSON object or list means JSON (registry API v2 or canonical records,
     told apart per object by the ``json`` reader); anything else, ``<5 years
-    ...`` or ``[Phase II] ...`` included, is flattened text.
+    ...`` or ``[Phase II] ...`` included, is flattened text, except in a file
+    named ``.json``, ``.jsonl`` or ``.ndjson`` that starts with ``{`` or ``[``.
     """
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(UTF16_BOMS):
-        head = decode_text(data, path).lstrip()[:16].encode()
+    other = encoding or ("utf-16" if head.startswith(UTF16_BOMS) else utf16_without_bom(data))
+    if other:
+        text = data[:2048].decode(other, "replace")
+        head = text.lstrip("\ufeff \t\r\n")[:16].encode("utf-8", "replace")
     if _XML_START.match(head):
         return "ctgov-xml"
     if _JSON_START.match(head):
         return "json"
+    if head[:1] in (b"{", b"[") and path is not None and path.lower().removesuffix(".gz").endswith(_JSON_SUFFIXES):
+        return "json"  # a .json / .jsonl file whose first value is broken: the JSON reader says where
     return "text"
+
+
+_JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
 # A tag, a declaration or a comment; "<5 years" starts a text entry.
