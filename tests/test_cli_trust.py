@@ -10,9 +10,11 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -263,6 +265,30 @@ def test_item07_windows_1252_latin_1_and_utf16_without_bom(tmp_path):
     done = run("parse", utf16)
     assert done.returncode == 0, err(done)
     assert "drug \u00e9\u2019X" in json.loads(done.stdout)["summary"]
+
+
+# --- 8. a large record stops at once --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_item08_ctrl_c_and_sigterm_stop_a_large_record_within_a_second(tmp_path, signum, status):
+    from tests.formats.text.test_bounded_work import large_entry
+
+    big = tmp_path / "big.txt"
+    big.write_text(large_entry(150_000))  # about 11 MB: several seconds of parsing
+    out = tmp_path / "out.json"
+    process = subprocess.Popen([SCRIPT, "parse", str(big), "-o", str(out)], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    assert process.poll() is None, "the record was parsed before the signal: make it larger"
+    sent = time.monotonic()
+    process.send_signal(signum)
+    _, error = process.communicate(timeout=30)
+    stopped_after = time.monotonic() - sent
+    assert process.returncode == status, error
+    assert stopped_after < 1.0, stopped_after
+    assert b"Traceback" not in error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]  # no out.json, no .part
 
 
 # --- 9. outputs of the shape asked for ------------------------------------------------------------
