@@ -38,7 +38,8 @@ CODES: dict[str, Code] = _codes(
     ("not-utf16", F, "readers", "a document with a UTF-16 byte-order mark is not valid UTF-16"),
     ("too-large", F, "readers",
      "a document larger than its format's limit (text entry 16 MiB, registry XML 64 MiB); refused unread"),
-    ("bad-archive", F, "sources", "a .gz or .zip input that cannot be unpacked (or unpacks beyond the size limit)"),
+    ("bad-archive", F, "sources",
+     "a .gz or .zip input that cannot be unpacked, or a compressed file of another kind (.bz2, .xz, .7z, ...)"),
     ("internal-error", F, "pipeline", "an unexpected error in one input (a bug: please report the input); the batch goes on"),
     # text reader
     ("empty-entry", F, "text reader", "the entry holds no text"),

@@ -55,8 +55,9 @@ def iter_records(
     ``from_format`` is ``auto`` (by content) or a reader name of
     :data:`registry_tool.formats.READERS`; ``steps`` replaces the default
     normalise stack. Raises :class:`UsageError` for a path that does not
-    exist or an unknown format; every other problem is a :class:`Failure`
-    in the stream.
+    exist, a directory holding no input file, or an unknown format; every
+    other problem is a :class:`Failure` in the stream. ``.gz`` files and
+    ``.zip`` archives are read unpacked.
     """
     paths = expand_inputs(inputs)
     if from_format != "auto":

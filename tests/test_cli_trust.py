@@ -240,6 +240,19 @@ def test_item06_gzip_files_and_zip_archives_are_read(tmp_path):
     assert done.returncode == 1 and "cannot unpack the archive" in err(done)
     assert "UTF-8" not in err(done)
 
+    unnamed = tmp_path / "entry-download"  # gzip by its content, whatever its name
+    unnamed.write_bytes(gzip.compress(ENTRY.read_bytes()))
+    zipped = tmp_path / "archive.dat"
+    shutil.copy(folder / "download.zip", zipped)
+    bz2 = tmp_path / "entry.txt.bz2"
+    bz2.write_bytes(b"BZh91AY&SY" + bytes(range(200)))
+    done = run("parse", "--jsonl", unnamed, zipped, bz2)
+    assert done.returncode == 1
+    assert len(records_of(done.stdout.decode())) == 1
+    assert "archive.dat: this is a .zip archive, not an entry or a record: name it .zip" in err(done)
+    assert "entry.txt.bz2: this is bzip2-compressed" in err(done)
+    assert "UTF-8" not in err(done) and "binary" not in err(done)
+
 
 # --- 7. other encodings ---------------------------------------------------------------------------
 

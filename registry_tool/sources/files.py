@@ -89,20 +89,37 @@ class Document:
         return self.data
 
 
+# The first bytes of compressed files and archives: a gzip file is read whatever its
+# name; the others are refused with what they are, never read as text.
+GZIP_MAGIC = b"\x1f\x8b"
+OTHER_ARCHIVES = {b"PK\x03\x04": "a .zip archive",
+                  b"BZh": "bzip2-compressed", b"\xfd7zXZ\x00": "xz-compressed", b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive",
+                  b"\x28\xb5\x2f\xfd": "zstd-compressed", b"Rar!": "a RAR archive"}
+
+
 def _read_file(path: str) -> bytes:
     lower = path.lower()
     try:
-        if lower.endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                return _bounded(fh.read(MAX_UNPACKED_BYTES + 1), path)
         if lower.endswith(".zip"):  # named explicitly but not listable as an archive (see expand_inputs)
             zipfile.ZipFile(path).close()
         with open(path, "rb") as fh:
-            return fh.read()
+            if fh.read(2) == GZIP_MAGIC:
+                fh.seek(0)
+                with gzip.open(fh, "rb") as unpacked:
+                    return _bounded(unpacked.read(MAX_UNPACKED_BYTES + 1), path)
+            fh.seek(0)
+            data = fh.read()
     except (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         raise RecordError(Failure("bad-archive", f"cannot unpack the archive: {exc}", path=path)) from None
     except OSError as exc:
         raise RecordError(Failure("unreadable", f"cannot read input: {exc.strerror or exc}", path=path)) from None
+    for magic, what in OTHER_ARCHIVES.items():
+        if data.startswith(magic):
+            advice = ("name it .zip to read its members" if magic.startswith(b"PK") else
+                      "unpack it first (.gz files and .zip archives are read as they are)")
+            raise RecordError(Failure("bad-archive", f"this is {what}, not an entry or a record: {advice}",
+                                      path=path))
+    return data
 
 
 def _bounded(data: bytes, path: str) -> bytes:

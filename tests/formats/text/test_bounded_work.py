@@ -11,6 +11,7 @@ import sys
 
 from registry_tool.errors import Failure, RecordError
 from registry_tool.formats.canonical.writer import encode_record
+from registry_tool.formats.tables.layout import record_rows
 from registry_tool.formats.text import reader as text_reader
 from registry_tool.formats.text.reader import MAX_TEXT_BYTES, read_entry
 from registry_tool.normalize import normalize
@@ -30,7 +31,8 @@ def large_entry(criteria: int) -> str:
 
 
 def calls_to_process(text: str) -> int:
-    """Every call (Python functions and built-ins) made reading, normalising, checking and encoding ``text``."""
+    """Every call (Python functions and built-ins) made reading, normalising, checking and encoding
+    ``text``: as canonical JSON, and as the rows of the CSV / SQLite tables."""
     count = 0
 
     def profile(frame, event, arg):
@@ -44,6 +46,7 @@ def calls_to_process(text: str) -> int:
         data, failure = check_record(record)
         assert failure is None, failure
         encode_record(data)
+        record_rows(record)
     finally:
         sys.setprofile(None)
     return count
