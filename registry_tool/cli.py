@@ -207,7 +207,7 @@ def _inputs(inputs: tuple[str, ...], skipped: list[str]) -> list[Input]:
     if None in paths:
         with contextlib.suppress(AttributeError, ValueError, OSError):
             if sys.stdin.isatty():
-                _err("reading entries from standard input (end with Ctrl-D; or give files or folders to read)")
+                _err("reading standard input (end with Ctrl-D; or give files or folders to read)")
     return paths
 
 

@@ -123,7 +123,7 @@ def test_item02_bare_parse_at_a_terminal_says_it_reads_stdin():
     finally:
         os.close(primary)
     assert process.returncode == 0, error
-    assert error.decode().startswith("registry-tool: reading entries from standard input")
+    assert error.decode().startswith("registry-tool: reading standard input (end with Ctrl-D")
     assert len(error.decode().splitlines()) == 1
     assert json.loads(out)["source"]["path"] is None
 
@@ -302,6 +302,20 @@ def test_item08_ctrl_c_and_sigterm_stop_a_large_record_within_a_second(tmp_path,
     assert stopped_after < 1.0, stopped_after
     assert b"Traceback" not in error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]  # no out.json, no .part
+
+
+def test_item08_a_text_entry_over_16_mib_is_refused_unread(tmp_path):
+    big = tmp_path / "huge.txt"
+    line = b"1. Adequate organ function with creatinine below 1.5 x ULN\n"
+    with open(big, "wb") as fh:
+        fh.write(b"Name: drug\n")
+        fh.write(line * (16 * 1024 * 1024 // len(line) + 1))
+    assert big.stat().st_size > 16 * 1024 * 1024
+    errors = tmp_path / "errors.jsonl"
+    done = run("parse", big, "--errors", errors)
+    assert done.returncode == 1 and done.stdout == b""
+    assert "more than the 16 MiB limit of a text entry" in err(done)
+    assert json.loads(errors.read_text())["code"] == "too-large"
 
 
 # --- 9. outputs of the shape asked for ------------------------------------------------------------
