@@ -51,7 +51,7 @@ def records_of(text: str) -> list[dict]:
 
 def canonical_lines(tmp_path: Path) -> list[str]:
     """Canonical JSON Lines of the test entries, one record a line."""
-    done = run("parse", "--jsonl", *ENTRIES)
+    done = run("parse", *ENTRIES)  # several records: JSON Lines
     assert done.returncode == 0, err(done)
     lines = done.stdout.decode().splitlines()
     assert len(lines) == len(ENTRIES)
@@ -185,11 +185,11 @@ def test_item05_closed_pipe_full_device_and_unwritable_outputs(tmp_path):
     entry = ENTRY.read_text()
     for i in range(300):
         (many / f"{i:03}.txt").write_text(entry + f"\nName: drug {i}\n")
-    pipeline = subprocess.run(f"'{SCRIPT}' parse --jsonl '{many}' | head -n 1", shell=True,
+    pipeline = subprocess.run(f"'{SCRIPT}' parse '{many}' | head -n 1", shell=True,
                               capture_output=True, timeout=120, executable="/bin/bash")
     assert len(pipeline.stdout.splitlines()) == 1
     assert b"BrokenPipe" not in pipeline.stderr and b"internal" not in pipeline.stderr, pipeline.stderr
-    with_status = subprocess.run(f"set -o pipefail; '{SCRIPT}' parse --jsonl '{many}' | head -c 10 >/dev/null",
+    with_status = subprocess.run(f"set -o pipefail; '{SCRIPT}' parse '{many}' | head -c 10 >/dev/null",
                                  shell=True, capture_output=True, timeout=120, executable="/bin/bash")
     assert with_status.returncode == 0 and with_status.stderr == b""
 
@@ -219,7 +219,7 @@ def test_item06_gzip_files_and_zip_archives_are_read(tmp_path):
         for path in ENTRIES[:3]:
             zf.write(path, f"entries/{path.name}")
         zf.writestr("README.pdf", b"%PDF")
-    done = run("parse", "--jsonl", gz, archive, cwd=tmp_path)
+    done = run("parse", gz, archive, cwd=tmp_path)
     assert done.returncode == 0, err(done)
     paths = [r["source"]["path"] for r in records_of(done.stdout.decode())]
     assert paths == [str(gz)] + [f"{archive}/entries/{p.name}" for p in ENTRIES[:3]]
@@ -230,7 +230,7 @@ def test_item06_gzip_files_and_zip_archives_are_read(tmp_path):
     folder.mkdir()
     shutil.move(archive, folder / "download.zip")
     shutil.move(gz, folder / "entry.txt.gz")
-    done = run("parse", "--jsonl", "downloads", cwd=tmp_path)
+    done = run("parse", "downloads", cwd=tmp_path)
     assert done.returncode == 0, err(done)
     assert len(records_of(done.stdout.decode())) == 4
 
@@ -431,7 +431,7 @@ def test_item12_failure_lines_clear_the_bar_and_no_bar_over_data(tmp_path):
     batch.mkdir()
     for i in range(40):
         (batch / f"{i:02}.txt").write_text(ENTRY.read_text() + f"\nName: drug {i}\n" if i != 20 else "")
-    shown, out = _on_terminal(["parse", "--jsonl", str(batch)], stdout_too=False, tmp_path=tmp_path)
+    shown, out = _on_terminal(["parse", str(batch)], stdout_too=False, tmp_path=tmp_path)
     assert len(out.splitlines()) == 39
     assert "parsing" in shown  # the bar is drawn
     failure = next(line for line in shown.replace("\r\n", "\n").split("\n") if "failed:" in line)
@@ -440,7 +440,7 @@ def test_item12_failure_lines_clear_the_bar_and_no_bar_over_data(tmp_path):
     summary = [line for line in shown.replace("\r", "\n").split("\n") if "parsed 40" in line]
     assert summary and summary[-1].lstrip("\x1b[2K").startswith("registry-tool: parsed 40 record(s)")
 
-    shown, _ = _on_terminal(["parse", "--jsonl", str(batch)], stdout_too=True, tmp_path=tmp_path)
+    shown, _ = _on_terminal(["parse", str(batch)], stdout_too=True, tmp_path=tmp_path)
     assert "parsing" not in shown  # data on the terminal: no bar between the records
     assert shown.count('"record_id"') == 39
 
