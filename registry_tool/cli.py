@@ -1,8 +1,9 @@
 """The ``registry-tool`` command line: options in, one library call, output and exit code out.
 
-Exit status: 0 every record fine; 1 some records failed (each reported on
-stderr; the good ones are still written); 2 bad usage or an input that cannot
-be opened.
+Exit status: 0 every record fine (or stdout closed early by its reader); 1
+some records failed (each reported on stderr; the good ones are still
+written) or an output could not be written; 2 bad usage or an input that
+cannot be opened; 130 Ctrl-C; 143 SIGTERM.
 """
 
 from __future__ import annotations

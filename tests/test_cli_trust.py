@@ -462,6 +462,11 @@ def test_item13_validate_reads_stdin_checks_references_and_names_the_schema(tmp_
     assert done.returncode == 1
     problems = records_of(done.stdout.decode())
     assert [(p["code"], p["json_path"]) for p in problems] == [("reference", "$.variants[0].criterion")]
+    record["variants"][0]["criterion"] = 0
+    record["eligibility"]["criteria"][0]["parent"] = 0  # an item nesting under itself
+    done = run("validate", "--json", stdin=json.dumps(record).encode())
+    assert [(p["code"], p["json_path"]) for p in records_of(done.stdout.decode())] == [
+        ("reference", "$.eligibility.criteria[0].parent")]
 
     shown = run("validate", "--help").stdout.decode()
     assert "record.schema.json" in " ".join(shown.split()) and "registry-tool schema" in shown
