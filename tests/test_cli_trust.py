@@ -285,7 +285,7 @@ def test_item07_windows_1252_latin_1_and_utf16_without_bom(tmp_path):
 
 @pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_item08_ctrl_c_and_sigterm_stop_a_large_record_within_a_second(tmp_path, signum, status):
-    from tests.formats.text.test_bounded_work import large_entry
+    from tests.test_bounded_work import large_entry
 
     big = tmp_path / "big.txt"
     big.write_text(large_entry(150_000))  # about 11 MB: several seconds of parsing

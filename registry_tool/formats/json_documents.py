@@ -33,14 +33,15 @@ def iter_json_values(data: bytes, path: str | None, encoding: str | None = None)
     its place, and every other line is still read.
     """
     text = decode_text(data, path, encoding)
+    exact = has_long_digit_run(data)
     if path is not None and path.lower().removesuffix(".gz").endswith(JSON_LINES_SUFFIXES):
-        yield from _iter_json_lines(text, path)
+        yield from _iter_json_lines(text, path, exact)
         return
     try:
-        value = _loads(text)
+        value = _loads(text, exact)
     except json.JSONDecodeError as exc:
         if _looks_like_json_lines(text, exc):
-            yield from _iter_json_lines(text, path)
+            yield from _iter_json_lines(text, path, exact)
             return
         raise RecordError(
             Failure(
@@ -58,11 +59,25 @@ def iter_json_values(data: bytes, path: str | None, encoding: str | None = None)
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 
 
-def _loads(text: str) -> Any:
+# orjson turns an integer beyond 64 bits into a rounded float, silently; a document
+# holding a run of 19 digits anywhere is read by the json module, which keeps it exact.
+# Found with one bytes.translate (digits to "0", the rest to " ") and one substring
+# search: about 0.6 us a kilobyte, a quarter of orjson's parse (a regex takes 12 us).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def has_long_digit_run(data: bytes) -> bool:
+    """Whether ``data`` holds 19 digits in a row (an integer orjson might round)."""
+    return _LONG_RUN in data.translate(_DIGITS_ONLY)
+
+
+def _loads(text: str, exact: bool = False) -> Any:
     """Parse JSON: orjson when it can (about twice as fast on registry studies),
     else the json module, whose errors name the line and column and which also
-    reads what orjson refuses (integers beyond 64 bits, NaN)."""
-    if orjson is not None:
+    reads exactly what orjson refuses or rounds (``exact``: integers beyond 64
+    bits; NaN)."""
+    if orjson is not None and not exact:
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -91,12 +106,12 @@ def _looks_like_json_lines(text: str, exc: json.JSONDecodeError) -> bool:
     return False
 
 
-def _iter_json_lines(text: str, path: str | None) -> Iterator[Located | Failure]:
+def _iter_json_lines(text: str, path: str | None, exact: bool = False) -> Iterator[Located | Failure]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            value = _loads(line)
+            value = _loads(line, exact)
         except json.JSONDecodeError as exc:
             yield Failure(
                 "bad-json",

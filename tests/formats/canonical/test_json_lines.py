@@ -32,3 +32,12 @@ def test_every_good_line_is_read_and_each_broken_line_is_one_failure(lines, path
             assert f"line {number} is not valid JSON" in item.message
         else:
             assert item == (json.loads(good), f"line {number}")
+
+
+def test_integers_beyond_64_bits_are_kept_exact():
+    """orjson would round them to floats without a word; such a document is read exactly."""
+    big = -9223372036854775809
+    for text, path in ((f'{{"record_id": "a", "n": {big}}}', "one.json"),
+                       (f'{{"record_id": "a"}}\n{{"record_id": "b", "n": {big}}}\n', "two.jsonl")):
+        values = [item[0] for item in iter_json_values(text.encode(), path)]
+        assert values[-1]["n"] == big and isinstance(values[-1]["n"], int)

@@ -1,13 +1,18 @@
-"""Item 8 of issue 12: a text entry's work grows linearly with its size, and has a limit.
+"""Item 8 of issue 12: a document's work grows linearly with its size, and a text entry has a limit.
 
 The work is counted, not timed: every Python and built-in call made while an
 entry is read, normalised, checked against the schema and encoded, for an
-entry and for one twice its size.
+entry and for one twice its size; the same for registry XML and API v2 JSON
+records with many locations and criteria.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
+
+import pytest
 
 from registry_tool.errors import Failure, RecordError
 from registry_tool.formats.canonical.writer import encode_record
@@ -15,8 +20,10 @@ from registry_tool.formats.tables.layout import record_rows
 from registry_tool.formats.text import reader as text_reader
 from registry_tool.formats.text.reader import MAX_TEXT_BYTES, read_entry
 from registry_tool.normalize import normalize
-from registry_tool.processing import check_record
+from registry_tool.formats.canonical.writer import JsonEncoder
+from registry_tool.processing import Job, check_record
 from registry_tool.sources import Document
+from tests.support import FIXTURES
 
 
 def large_entry(criteria: int) -> str:
@@ -73,3 +80,53 @@ def test_an_entry_over_the_size_limit_is_refused_unread(monkeypatch):
     assert f"{len(data):,} bytes" in failure.message and "limit" in failure.message
     monkeypatch.setattr(text_reader, "MAX_TEXT_BYTES", len(data))
     assert len(list(text_reader.read(Document("big.txt", data)))) == 1
+
+
+def _registry_xml(size: int) -> bytes:
+    """A registry XML record with ``size`` locations and ``size`` inclusion criteria."""
+    xml = (FIXTURES / "ctgov_xml" / "01_complete_interventional.xml").read_text("utf-8")
+    location = ("<location><facility><name>Site {i}</name><address><city>Lyon</city>"
+                "<country>France</country></address></facility></location>")
+    criteria = "\n".join(f"        {i}. Adequate organ function {i}, creatinine below 1.5 x ULN" for i in range(size))
+    xml = xml.replace("</clinical_study>", "".join(location.format(i=i) for i in range(size)) + "</clinical_study>")
+    xml, found = re.subn(r"(<criteria>\s*<textblock>)", lambda m: m.group(1) + "\n        Inclusion Criteria:\n"
+                         + criteria + "\n", xml, count=1)
+    assert found == 1
+    return xml.encode()
+
+
+def _api_study(size: int) -> bytes:
+    """An API v2 study with ``size`` locations and ``size`` criteria bullets."""
+    study = json.loads((FIXTURES / "ctgov_json" / "one_study.json").read_text("utf-8"))
+    study = study[0] if isinstance(study, list) else study
+    section = study["protocolSection"]
+    section.setdefault("contactsLocationsModule", {})["locations"] = [
+        {"facility": f"Site {i}", "city": "Lyon", "country": "France"} for i in range(size)]
+    section.setdefault("eligibilityModule", {})["eligibilityCriteria"] = "Inclusion Criteria:\n\n" + "\n".join(
+        f"* Adequate organ function {i}, creatinine below 1.5 x ULN" for i in range(size))
+    return json.dumps(study).encode()
+
+
+def calls_for_document(data: bytes, path: str) -> int:
+    """Every call made reading, normalising, checking and encoding one document."""
+    job, count = Job(JsonEncoder()), 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        processed = job.process_document(Document(path, data))
+    finally:
+        sys.setprofile(None)
+    assert len(processed) == 1 and processed[0].failure is None, processed[0].failure
+    return count
+
+
+@pytest.mark.parametrize("make, path", [(_registry_xml, "study.xml"), (_api_study, "study.json")])
+def test_doubling_a_registry_record_at_most_doubles_the_work(make, path):
+    calls_for_document(make(10), path)  # first sight: compiled patterns, caches
+    single, double = calls_for_document(make(1000), path), calls_for_document(make(2000), path)
+    assert 1.2 <= double / single <= 2.1, (single, double)
