@@ -6,6 +6,7 @@ the target either keeps its old content or gets the complete new one.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -15,7 +16,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from .errors import output_error
+from .errors import OutputError, output_error
+
+
+def make_parent(path: str) -> str:
+    """Create the folder ``path`` goes in (and those above it); its absolute path.
+
+    Raises :class:`OutputError` naming ``path`` where that cannot be done, and
+    says which part is a file where one stands in the way (rather than the
+    system's "File exists").
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = os.path.dirname(path) or directory  # as the user wrote it
+        while blocking and not os.path.exists(blocking):
+            blocking = os.path.dirname(blocking)
+        raise OutputError(path, OSError(errno.ENOTDIR, f"{blocking} is a file, not a folder")) from None
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    return directory
 
 
 def is_special_file(path: str) -> bool:
@@ -50,9 +71,8 @@ def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[A
             raise output_error(path, exc) from None
         return
     target = os.path.abspath(path)
-    directory = os.path.dirname(target)
+    directory = make_parent(path)
     try:
-        os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
     except OSError as exc:
         raise output_error(path, exc) from None
@@ -101,8 +121,7 @@ class AtomicDirectory:
 
     def __init__(self, target: str):
         self.target = os.path.abspath(target.rstrip("/\\") or target)
-        parent = os.path.dirname(self.target)
-        os.makedirs(parent, exist_ok=True)
+        parent = make_parent(target.rstrip("/\\") or target)
         self.path = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}.", suffix=".part", dir=parent)
         os.chmod(self.path, _mode_for(self.target, 0o777))
         self._done = False

@@ -206,6 +206,12 @@ def test_item05_closed_pipe_full_device_and_unwritable_outputs(tmp_path):
     assert done.returncode == 1
     assert err(done).startswith("registry-tool: cannot write /proc/x.json: ")
     no_traceback(done)
+    (tmp_path / "afile").write_text("")
+    for args in (["parse", ENTRY, "-o", "afile/sub/x.json"], ["parse", ENTRY, "--errors", "afile/e.jsonl"],
+                 ["export", ENTRY, "--to", "sqlite", "-o", "afile/t.db"]):
+        done = run(*args, cwd=tmp_path)
+        assert done.returncode == 1, args
+        assert f"cannot write {args[-1]}: afile is a file, not a folder" in err(done)
 
 
 # --- 6. gzip and zip inputs -----------------------------------------------------------------------

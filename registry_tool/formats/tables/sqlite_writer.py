@@ -17,7 +17,8 @@ import os
 import sqlite3
 from typing import Any
 
-from ...errors import Failure, RecordError, RegistryToolError, UsageError
+from ...atomic import make_parent
+from ...errors import Failure, OutputError, RecordError, RegistryToolError, UsageError
 from ..base import WriteOptions
 from .layout import LAYOUT_VERSION, TABLES, Column, Table, TableSink
 
@@ -168,11 +169,14 @@ class SqliteSink(TableSink):
                 self._existed = False
         self._conn: sqlite3.Connection | None = None
         try:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            make_parent(path)
             self._conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("BEGIN IMMEDIATE")
             prepare_layout(self._conn, path)
+        except OutputError:
+            self.abort()
+            raise
         except (sqlite3.DatabaseError, OSError) as exc:
             self.abort()
             raise UsageError(f"{path}: cannot write to it as an SQLite database: {exc}") from None
