@@ -64,7 +64,8 @@ READERS: dict[str, FormatEntry] = {
 WRITERS: dict[str, FormatEntry] = {
     e.name: e
     for e in (
-        FormatEntry("json", ".canonical.writer:JsonSink", "canonical JSON (one record) / JSON Lines"),
+        FormatEntry("json", ".canonical.writer:JsonSink",
+                    "canonical JSON: one record an object, several an array (parse: JSON Lines)"),
         FormatEntry("jsonl", ".canonical.writer:JsonLinesSink", "canonical JSON Lines"),
         FormatEntry("csv", ".tables.csv_writer:CsvSink", "CSV tables + Frictionless datapackage.json"),
         FormatEntry("xml", ".ctgov_xml.writer:XmlSink", "ClinicalTrials.gov clinical_study XML"),

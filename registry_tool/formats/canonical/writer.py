@@ -1,5 +1,6 @@
-"""Canonical JSON: one record as one indented JSON object, several as JSON Lines (``json``),
-or always JSON Lines (``jsonl``)."""
+"""Canonical JSON: one record as one indented JSON object and several as one JSON array
+(``json``; ``parse`` keeps its JSON Lines for several, see :class:`JsonSink`), or always
+JSON Lines (``jsonl``)."""
 
 from __future__ import annotations
 
