@@ -24,7 +24,7 @@ from pathlib import Path
 from common import best_of, corpus_files, scaling, start
 from parse_throughput import render_corpus
 
-from registry_tool import ExportOptions, Record, convert, iter_records
+from registry_tool import Record, convert, iter_records
 
 
 def render_distinct_copies(folder: Path, copies: int) -> int:
@@ -58,7 +58,6 @@ def main() -> int:
     args = start(__doc__.splitlines()[0])
     if args is None:
         return 2
-    options = ExportOptions(validate=False)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         records = load_records()
@@ -68,18 +67,18 @@ def main() -> int:
         def report(label: str, seconds: float) -> None:
             print(f"{label:<30} {n:6d} records in {seconds:6.2f} s = {n / seconds:8.0f} records/s")
 
-        report("csv", best_of(args.repeat, lambda: convert(records, "csv", str(tmp / "csv"), options)))
+        report("csv", best_of(args.repeat, lambda: convert(records, "csv", str(tmp / "csv"), validate=False)))
         db = tmp / "x.db"
 
         def fresh_sqlite() -> None:
             if db.exists():
                 db.unlink()
-            convert(records, "sqlite", str(db), options)
+            convert(records, "sqlite", str(db), validate=False)
 
         report("sqlite (new file)", best_of(args.repeat, fresh_sqlite))
         report("sqlite (replace every record)",
-               best_of(args.repeat, lambda: convert(records, "sqlite", str(db), options)))
-        report("jsonl", best_of(args.repeat, lambda: convert(records, "jsonl", str(tmp / "x.jsonl"), options)))
+               best_of(args.repeat, lambda: convert(records, "sqlite", str(db), validate=False)))
+        report("jsonl", best_of(args.repeat, lambda: convert(records, "jsonl", str(tmp / "x.jsonl"), validate=False)))
         rows = sum(count_rows(p) for p in (tmp / "csv").glob("*.csv"))
         try:
             import frictionless

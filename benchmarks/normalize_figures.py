@@ -1,14 +1,19 @@
-"""Normalisation figures: coverage, golden-set scores and throughput.
+"""Normalisation figures: what each step of the normalise stack costs, and how much it reads.
 
-Prints, for the shared corpus and the golden sets in tests/fixtures:
+The shared corpus (registry XML and API v2 JSON) is read once through the
+package's readers, which give raw records (nothing derived). Then, in this
+process:
 
-* time frames: distinct corpus strings fully parsed (target >= 97%), golden
-  set right (target 100%), strings per second (each parsed afresh, and
-  through the cache as importers meet them);
-* criteria: corpus blocks that keep every word, blocks and items per second;
-* variants: golden precision and recall (target >= 97% each), texts per second;
-* outcomes: golden abbreviations and assessors right;
-* enrich_record: corpus-shaped records (XML outcomes, criteria, summary) per second.
+* each step of the normalise stack, timed over every raw record (its share of
+  the whole stack), and the stack as a whole in records per second;
+* time frames: distinct corpus strings fully parsed, strings per second parsed
+  afresh and through the cache;
+* criteria: blocks and items per second;
+* variants: the golden set's precision and recall (tests/fixtures/variants),
+  and texts per second.
+
+The golden sets' full checks (every time frame, every criterion word kept) are
+tests, not figures: ``pytest tests/normalize``.
 
     python benchmarks/normalize_figures.py [--repeat N]
 """
@@ -20,26 +25,50 @@ import json
 import sys
 import time
 
-from common import REPO, best_of, start
+from common import REPO, best_of, corpus_files, start
 
-from registry_tool.normalize import normalize as enrich_record
-from registry_tool.normalize import timeframe
+from registry_tool.model import Record
+from registry_tool.normalize import STACK, timeframe
 from registry_tool.normalize.criteria import split_criteria
-from registry_tool.normalize.outcomes import abbreviation_of, assessors_of
 from registry_tool.normalize.variants import find_variants
-from tests.support import normalize_corpus
-from tests.test_criteria import lost_words
-from tests.test_timeframes import _differences
-
-FIXTURES = REPO / "tests" / "fixtures"
+from registry_tool.processing import read_document
+from registry_tool.sources import Document
 
 
-def time_frame_figures(repeat: int) -> None:
-    frames = normalize_corpus.time_frames()
+def raw_records() -> list[Record]:
+    """Every corpus record as its reader gives it, before the normalise stack."""
+    records = []
+    for kind in ("ctgov-xml", "ctgov-json"):
+        for path in corpus_files(kind):
+            records += [r for r in read_document(Document(str(path), path.read_bytes())) if isinstance(r, Record)]
+    return records
+
+
+def stack_figures(records: list[Record], repeat: int) -> None:
+    """Time of each step over all records (fresh copies each round, caches cleared)."""
+    shares = {step.__name__: float("inf") for step in STACK}
+    whole = float("inf")
+    for _ in range(repeat):
+        timeframe._parse_cached.cache_clear()
+        batch = copy.deepcopy(records)
+        spent = dict.fromkeys(shares, 0.0)
+        for record in batch:
+            for step in STACK:
+                started = time.perf_counter()
+                record = step(record)
+                spent[step.__name__] += time.perf_counter() - started
+        whole = min(whole, sum(spent.values()))
+        shares = {name: min(shares[name], spent[name]) for name in shares}
+    print(f"normalise stack ({len(records)} corpus records)")
+    print(f"  throughput:      {len(records) / whole:,.0f} records/s")
+    for name, seconds in shares.items():
+        print(f"  {name:<22} {seconds / len(records) * 1e6:8.1f} us/record  {seconds / whole:6.1%}")
+
+
+def time_frame_figures(records: list[Record], repeat: int) -> None:
+    frames = sorted({o.time_frame.text for r in records for o in r.outcomes if o.time_frame})
     parsed = [timeframe.parse_time_frame(t) for t in frames]
     full = sum(tf.fully_parsed for tf in parsed)
-    golden = json.loads((FIXTURES / "timeframes" / "golden.json").read_text("utf-8"))
-    right = sum(not _differences(g) for g in golden)
 
     def fresh():
         timeframe._parse_cached.cache_clear()
@@ -55,30 +84,28 @@ def time_frame_figures(repeat: int) -> None:
     t_cached = best_of(repeat, cached)
     print("time frames")
     print(f"  corpus coverage: {full} of {len(frames)} distinct strings fully parsed = {full / len(frames):.2%}")
-    print(f"  golden set:      {right} of {len(golden)} right = {right / len(golden):.2%}")
     print(f"  throughput:      {len(frames) / t_fresh:,.0f} strings/s parsed afresh, "
           f"{len(frames) / t_cached:,.0f} strings/s through the cache")
 
 
-def criteria_figures(repeat: int) -> None:
-    blocks = [b for _, b in normalize_corpus.criteria_blocks()]
-    kept = sum(not lost_words(b) for b in blocks)
-    items = sum(len(split_criteria(b)) for b in blocks)
+def criteria_figures(records: list[Record], repeat: int) -> list[str]:
+    blocks = [b.text for r in records for b in r.eligibility.criteria_blocks]
+    items = [c.text for b in blocks for c in split_criteria(b)]
     elapsed = best_of(repeat, lambda: [split_criteria(b) for b in blocks])
     print("criteria")
-    print(f"  no word lost:    {kept} of {len(blocks)} corpus blocks (XML and API v2), {items} items")
-    print(f"  throughput:      {len(blocks) / elapsed:,.0f} blocks/s, {items / elapsed:,.0f} items/s")
+    print(f"  throughput:      {len(blocks) / elapsed:,.0f} blocks/s, {len(items) / elapsed:,.0f} items/s "
+          f"({len(blocks)} blocks, {len(items)} items)")
+    return items
 
 
-def variant_figures(repeat: int) -> None:
-    golden = json.loads((FIXTURES / "variants" / "golden.json").read_text("utf-8"))
+def variant_figures(records: list[Record], items: list[str], repeat: int) -> None:
+    golden = json.loads((REPO / "tests" / "fixtures" / "variants" / "golden.json").read_text("utf-8"))
     tp = fp = fn = 0
     for case in golden:
         got = {(v.text, v.kind, v.hgvs, v.gene, v.candidate) for v in find_variants(case["text"])}
         want = {(v["text"], v["kind"], v["hgvs"], v["gene"], v["candidate"]) for v in case["variants"]}
         tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
-    texts = list(normalize_corpus.free_texts()) + [c.text for _, b in normalize_corpus.criteria_blocks()
-                                                  for c in split_criteria(b)]
+    texts = items + [r.summary for r in records if r.summary] + [o.measure for r in records for o in r.outcomes]
     elapsed = best_of(repeat, lambda: [find_variants(t) for t in texts])
     print("variants")
     print(f"  golden set:      {len(golden)} sentences, precision {tp / (tp + fp):.2%}, recall {tp / (tp + fn):.2%}"
@@ -86,38 +113,15 @@ def variant_figures(repeat: int) -> None:
     print(f"  throughput:      {len(texts) / elapsed:,.0f} texts/s (corpus criteria, summaries, measures)")
 
 
-def outcome_figures() -> None:
-    golden = json.loads((FIXTURES / "outcomes" / "golden.json").read_text("utf-8"))
-    right = sum(abbreviation_of(c["measure"]) == c["abbreviation"] and assessors_of(c["measure"]) == c["assessors"]
-                for c in golden)
-    print("outcomes")
-    print(f"  golden set:      {right} of {len(golden)} measures right (abbreviation and assessors)")
-
-
-def enrich_figures(repeat: int) -> None:
-    records = normalize_corpus.corpus_records()
-    batches = [copy.deepcopy(records) for _ in range(repeat)]
-    times = []
-    for batch in batches:
-        started = time.perf_counter()
-        for record in batch:
-            enrich_record(record)
-        times.append(time.perf_counter() - started)
-    elapsed = min(times)
-    print("enrich_record")
-    print(f"  throughput:      {len(records) / elapsed:,.0f} records/s ({len(records)} XML-corpus-shaped records, "
-          f"{sum(len(r.variants) for r in batches[0])} variants found)")
-
-
 def main() -> int:
     args = start(__doc__.splitlines()[0])
     if args is None:
         return 2
-    time_frame_figures(args.repeat)
-    criteria_figures(args.repeat)
-    variant_figures(args.repeat)
-    outcome_figures()
-    enrich_figures(args.repeat)
+    records = raw_records()
+    stack_figures(records, args.repeat)
+    time_frame_figures(records, args.repeat)
+    items = criteria_figures(records, args.repeat)
+    variant_figures(records, items, args.repeat)
     return 0
 
 

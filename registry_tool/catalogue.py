@@ -52,6 +52,9 @@ CODES: dict[str, Code] = _codes(
     ("description-to-intervention", W, "text reader",
      "a Description: after a Name: with no Measure: after it, taken as the intervention's"),
     ("unattached-variant", W, "text reader", "a --- X --- mark on a line with no criterion"),
+    ("label-misspelled", W, "text reader",
+     "a label one edit away from a layout label (Descripton:, Allocaton:, . Tme:), read as that label"),
+    ("mark-malformed", W, "text reader", "a variant mark with fewer than three dashes on one side (--- F317L --)"),
     # registry XML reader
     ("bad-xml", F, "ctgov-xml reader", "the document is not well-formed XML (line and column named)"),
     ("unsafe-xml", F, "ctgov-xml reader", "the document declares entities or names a DTD; refused unread"),
@@ -75,7 +78,14 @@ CODES: dict[str, Code] = _codes(
     ("time-frame-unparsed", W, "normalise: time frames", "a time frame that gave no time point"),
     ("time-frame-partial", W, "normalise: time frames", "a time frame only part of which gave time points"),
     ("variant-candidate", W, "normalise: variants", "a likely typo of a variant named nearby (T3151 beside T315I)"),
+    ("mark-mismatch", W, "normalise: variants",
+     "a mark one character away from a variant its criterion writes (T3151 for T315I); the criterion's spelling kept"),
+    ("mark-not-in-criterion", W, "normalise: variants", "a mark naming no variant its criterion writes; the mark kept"),
+    ("mark-unrecognised", W, "normalise: variants", "a mark that is not a recognisable variant; kept as kind other"),
     ("variant-count-mismatch", W, "normalise: variants", "the declared variant count differs from the marks found"),
+    # a curator's overrides (--set, --fields)
+    ("curator-set", W, "overrides", "a value the curator set with --set or --fields (the value before named)"),
+    ("override-no-field", F, "overrides", "an override naming a field the record does not have (outcome_type.5 of 3)"),
     # validation and checks
     ("schema", F, "validation", "the record breaks the record schema (every violation named)"),
     ("bad-reference", F, "tables writer", "an index inside the record points at no criterion"),
@@ -103,11 +113,22 @@ CODES: dict[str, Code] = _codes(
 )
 
 
+# Warnings that record a derivation the README documents rather than a guess a curator must
+# check: kept in the record and in ``--warnings FILE``, not printed on screen.
+NOT_ON_SCREEN = frozenset({"phases-from-summary"})
+
+
+def on_screen(code: str) -> bool:
+    """Whether ``parse``/``export``/``validate`` print a warning of this code on stderr by default."""
+    return code not in NOT_ON_SCREEN
+
+
 def markdown_table() -> str:
     """The README's table of codes."""
     lines = ["| code | kind | given by | meaning |", "|---|---|---|---|"]
     for c in CODES.values():
-        lines.append(f"| `{c.code}` | {c.kind} | {c.stage} | {c.meaning} |")
+        note = " (kept in the record, not printed on screen)" if c.code in NOT_ON_SCREEN else ""
+        lines.append(f"| `{c.code}` | {c.kind} | {c.stage} | {c.meaning}{note} |")
     return "\n".join(lines) + "\n"
 
 

@@ -23,8 +23,11 @@ from .decoding import check_encoding
 from .errors import Failure, OutputError, RegistryToolError, UsageError
 from .formats import WRITERS
 from .formats.base import WriteOptions
+from .formats.ctgov_xml.settable import SETTABLE
+from .overrides import Overrides, parse_overrides
 from .pipeline import BatchReport
 from .processing import Processed
+from .screen import WarningReport
 from .sources import Input, expand_inputs, skipped_summary
 from .version import __version__
 from .workers import default_jobs
@@ -32,8 +35,9 @@ from .workers import default_jobs
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
 
-# The options each writer uses; given to another, they are a usage error.
-OPTION_FORMATS = {"--strict": ("xml",), "--set": ("xml",), "--excel-safe": ("csv",),
+# The options each writer uses; given to another, they are a usage error (--set and
+# --fields are a curator's values, which every format takes).
+OPTION_FORMATS = {"--strict": ("xml",), "--excel-safe": ("csv",),
                   "--replace": ("csv", "sqlite"), "--append": ("csv", "sqlite")}
 
 FROM_CHOICES = ["auto", "text", "ctgov-xml", "ctgov-json", "canonical"]
@@ -47,10 +51,16 @@ MIN_FILES_PER_WORKER = 100
 _BAR: list[object] = []
 
 
-def _err(message: str) -> None:
-    if _BAR:  # the bar's line has no line end: clear it, or the message would glue onto it
+def _stderr_line(line: str) -> None:
+    """One line on stderr; the progress bar's line (which has no line end) is cleared first,
+    so the line never glues onto the bar."""
+    if _BAR:
         click.echo("\r\x1b[2K", err=True, nl=False)
-    click.echo(f"registry-tool: {message}", err=True)
+    click.echo(line, err=True)
+
+
+def _err(message: str) -> None:
+    _stderr_line(f"registry-tool: {message}")
 
 
 def _same_terminal(a: int, b: int) -> bool:
@@ -87,30 +97,53 @@ def _report_failure(failure: Failure) -> None:
     _err(f"failed: {failure.describe()}")
 
 
-def _report_export_warnings(item: Processed) -> None:
-    assert item.prepared is not None
-    for warning in item.prepared.warnings:
-        where = f" ({warning.field})" if warning.field else ""
-        _err(f"warning: {item.prepared.record_id}{where}: {warning.message}")
+def _warning_report(quiet: bool, warnings_path: str | None) -> WarningReport:
+    """What prints each record's warnings (stderr) and writes ``--warnings FILE``."""
+    return WarningReport(_stderr_line, quiet, warnings_path)
 
 
-def _finish(report: BatchReport, errors_path: str | None, verb: str, skipped: list[str] | None = None) -> int:
-    """Summary and exit status of a batch."""
+def _record_warnings(warnings: WarningReport) -> Callable[[Processed], None]:
+    """``on_record`` of a batch: the record's own warnings first, then its export's lines."""
+
+    def on_record(item: Processed) -> None:
+        prepared = item.prepared
+        assert prepared is not None
+        export_lines = []
+        for warning in prepared.warnings:
+            where = f" ({warning.field})" if warning.field else ""
+            export_lines.append(f"registry-tool: warning: {prepared.record_id}{where}: {warning.message}")
+        warnings.record(prepared.record_id, prepared.path, item.warnings, export_lines, prepared.warnings)
+
+    return on_record
+
+
+def _finish(report: BatchReport, errors_path: str | None, verb: str, warnings: WarningReport | None = None,
+            skipped: list[str] | None = None) -> int:
+    """Summary and exit status of a batch (``--quiet``: no summary)."""
     if errors_path:
         commands.write_failures(report.failures, errors_path)
-    if skipped:
-        _err(skipped_summary(skipped))
-    if report.replaced:
-        _err(f"replaced {report.replaced} record(s) already in the output (same record id)")
-    if report.records_in != 1 or report.failures:
+    if warnings is not None:
+        warnings.close()
+    if warnings is None or not warnings.quiet:
+        if skipped:
+            _err(skipped_summary(skipped))
+        if report.replaced:
+            _err(f"replaced {report.replaced} record(s) already in the output (same record id)")
         strict = f", {report.strict_warnings} of them failures under --strict" if report.strict_warnings else ""
-        _err(
-            f"{verb} {report.records_in} record(s): {report.records_out} written, "
-            f"{len(report.failures)} failed, {report.warnings} warning(s){strict}"
-        )
+        _err(f"{verb} {report.records_in} record(s): {report.records_out} written, "
+             f"{len(report.failures)} failed, {_warning_count(report, warnings)}{strict}")
     if any(f.code == "unreadable" for f in report.failures):
         return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _warning_count(report: BatchReport, warnings: WarningReport | None) -> str:
+    """``3 warning(s)``; with the notes kept off screen counted apart: ``0 warning(s), 1 note(s)``."""
+    if warnings is None:
+        return f"{report.warnings} warning(s)"
+    shown = warnings.shown + report.strict_warnings  # --strict's are in its failure lines
+    notes = report.warnings - shown
+    return f"{shown} warning(s)" + (f", {notes} note(s) in the records" if notes else "")
 
 
 class _Terminated(KeyboardInterrupt):
@@ -193,6 +226,11 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _overrides(set_values: tuple[str, ...], fields_path: str | None) -> Overrides:
+    """The curator's ``--set`` / ``--fields`` values, checked (a usage error names what is wrong)."""
+    return parse_overrides(_parse_set(set_values), fields_path)
+
+
 def _jobs(asked: int | None, paths: list[Input]) -> int:
     """Worker processes for a batch: as asked, else one per CPU where the batch is large enough."""
     if asked is not None:
@@ -229,6 +267,14 @@ def _check_options_used(to: str, given: dict[str, bool]) -> None:
             raise UsageError(f"{option} applies to {formats_} only; --to {to} does not use it")
 
 
+def _refuse_errors_over_inputs(errors_path: str | None, out: str | None, paths: list[Input]) -> None:
+    if errors_path is None:
+        return
+    commands.refuse_output_over_inputs(errors_path, paths, "--errors")
+    if out not in (None, "-") and os.path.abspath(errors_path) == os.path.abspath(out):
+        raise UsageError(f"--errors {errors_path} is the output (-o) too: give it another file")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="registry-tool")
 def main() -> None:
@@ -245,6 +291,22 @@ _from_option = click.option(
 )
 _errors_option = click.option(
     "--errors", "errors_path", type=click.Path(dir_okay=False), help="Write failures here as JSON Lines."
+)
+_set_option = click.option(
+    "--set", "set_values", multiple=True, metavar="NAME=VALUE",
+    help="A curator's value: outcome_type.N, outcome_type, phases, conditions, enrollment, or a registry XML "
+         "value (nct_id, brief_title, ...); see the README.",
+)
+_fields_option = click.option(
+    "--fields", "fields_path", type=click.Path(dir_okay=False),
+    help="A JSON object of the same NAME: VALUE pairs as --set (which wins over it).",
+)
+_quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on stderr but errors (no warnings, summary or progress)."
+)
+_warnings_option = click.option(
+    "--warnings", "warnings_path", type=click.Path(dir_okay=False),
+    help="Write every record's warnings here as JSON Lines.",
 )
 _encoding_option = click.option(
     "--encoding", "encoding", metavar="NAME", default=None,
@@ -266,10 +328,15 @@ _jobs_option = click.option(
 @click.option("--json", "shape", flag_value="array",
               help="Always one JSON document: an array of records, whatever the number.")
 @_errors_option
+@_warnings_option
+@_quiet_option
+@_set_option
+@_fields_option
 @click.option("--no-validate", is_flag=True, help="Skip the record-schema check of each record.")
 @_encoding_option
 @_jobs_option
 def parse(inputs: tuple[str, ...], from_format: str, out: str | None, shape: str | None, errors_path: str | None,
+          warnings_path: str | None, quiet: bool, set_values: tuple[str, ...], fields_path: str | None,
           no_validate: bool, encoding: str | None, jobs: int | None):
     """Read entries and write canonical records.
 
@@ -279,15 +346,18 @@ def parse(inputs: tuple[str, ...], from_format: str, out: str | None, shape: str
     """
 
     def run() -> int:
+        overrides = _overrides(set_values, fields_path)
         skipped: list[str] = []
         paths = _inputs(inputs, skipped)
         _refuse_errors_over_inputs(errors_path, out, paths)
         options = WriteOptions(json_shape=shape or "object-or-lines")
-        with _progress(len(paths), "parsing", out) as progress:
+        warnings = _warning_report(quiet, warnings_path)
+        with _progress(0 if quiet else len(paths), "parsing", out) as progress:
             report = commands.export(paths, "json", out, from_format=from_format, options=options,
                                      validate=not no_validate, jobs=_jobs(jobs, paths), progress=progress,
-                                     on_failure=_report_failure, encoding=_encoding(encoding))
-        return _finish(report, errors_path, "parsed", skipped)
+                                     on_failure=_report_failure, on_record=_record_warnings(warnings),
+                                     overrides=overrides, encoding=_encoding(encoding))
+        return _finish(report, errors_path, "parsed", warnings, skipped)
 
     _guard(run)
 
@@ -308,8 +378,10 @@ The schema, as installed: {_schema_location()} (`registry-tool schema`
 prints it).""")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print violations as JSON Lines on stdout.")
+@_warnings_option
+@_quiet_option
 @_encoding_option
-def validate(files: tuple[str, ...], as_json: bool, encoding: str | None):
+def validate(files: tuple[str, ...], as_json: bool, warnings_path: str | None, quiet: bool, encoding: str | None):
     def run() -> int:
         skipped: list[str] = []
         paths = _inputs(files, skipped)
@@ -322,9 +394,14 @@ def validate(files: tuple[str, ...], as_json: bool, encoding: str | None):
                 click.echo(f"{where} record {p['record_id'] or '?'}: {p['json_path']}: {p['message']}")
         for f in report.unreadable:
             _err(f"failed: {f.describe()}")
-        if skipped:
-            _err(skipped_summary(skipped))
-        _err(f"checked {report.records} record(s): {report.valid} valid, {report.invalid} invalid")
+        warnings = _warning_report(quiet, warnings_path)
+        for record_id, path, record_warnings in report.warnings:
+            warnings.record(record_id, path, record_warnings)
+        warnings.close()
+        if not quiet:
+            if skipped:
+                _err(skipped_summary(skipped))
+            _err(f"checked {report.records} record(s): {report.valid} valid, {report.invalid} invalid")
         if report.unreadable:
             return EXIT_USAGE if any(f.code == "unreadable" for f in report.unreadable) else EXIT_FAILED
         return EXIT_OK if report.ok else EXIT_FAILED
@@ -344,27 +421,22 @@ def schema() -> None:
     _guard(run)
 
 
-def _refuse_errors_over_inputs(errors_path: str | None, out: str | None, paths: list[Input]) -> None:
-    if errors_path is None:
-        return
-    commands.refuse_output_over_inputs(errors_path, paths, "--errors")
-    if out not in (None, "-") and os.path.abspath(errors_path) == os.path.abspath(out):
-        raise UsageError(f"--errors {errors_path} is the output (-o) too: give it another file")
-
-
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path())
 @_from_option
 @click.option("--to", "to", type=click.Choice(sorted(WRITERS)), required=True, help="Output format.")
 @click.option("-o", "--output", "out", type=click.Path(), help="Output file or folder (csv: a folder).")
 @click.option("--strict", is_flag=True, help="Treat missing required registry elements as errors.")
-@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Supply a missing XML value.")
+@_set_option
+@_fields_option
 @click.option("--excel-safe", is_flag=True, help="CSV: neutralise cells a spreadsheet would run as formulas.")
 @click.option("--replace", "existing", flag_value="replace", default=None,
               help="csv/sqlite: replace an existing export (folder or database) with this one.")
 @click.option("--append", "existing", flag_value="append",
               help="csv/sqlite: add to an existing export; a record already there (same id) is replaced.")
 @_errors_option
+@_warnings_option
+@_quiet_option
 @_encoding_option
 @_jobs_option
 def export(
@@ -374,9 +446,12 @@ def export(
     out: str | None,
     strict: bool,
     set_values: tuple[str, ...],
+    fields_path: str | None,
     excel_safe: bool,
     existing: str | None,
     errors_path: str | None,
+    warnings_path: str | None,
+    quiet: bool,
     encoding: str | None,
     jobs: int | None,
 ):
@@ -388,18 +463,48 @@ def export(
     """
 
     def run() -> int:
-        _check_options_used(to, {"--strict": strict, "--set": bool(set_values), "--excel-safe": excel_safe,
+        _check_options_used(to, {"--strict": strict, "--excel-safe": excel_safe,
                                  "--replace": existing == "replace", "--append": existing == "append"})
-        options = WriteOptions(strict=strict, set_values=_parse_set(set_values), excel_safe=excel_safe,
-                               existing=existing)
+        overrides = _overrides(set_values, fields_path)
+        registry_values = {name: value for name, value in _parse_set(set_values).items() if name in SETTABLE}
+        options = WriteOptions(strict=strict, set_values=registry_values, excel_safe=excel_safe, existing=existing)
         skipped: list[str] = []
         paths = _inputs(inputs, skipped)
         _refuse_errors_over_inputs(errors_path, out, paths)
-        with _progress(len(paths), f"exporting to {to}", out) as progress:
+        warnings = _warning_report(quiet, warnings_path)
+        with _progress(0 if quiet else len(paths), f"exporting to {to}", out) as progress:
             report = commands.export(paths, to, out, from_format=from_format, options=options,
                                      jobs=_jobs(jobs, paths), progress=progress, on_failure=_report_failure,
-                                     on_record=_report_export_warnings, encoding=_encoding(encoding))
-        return _finish(report, errors_path, "exported", skipped)
+                                     on_record=_record_warnings(warnings), overrides=overrides,
+                                     encoding=_encoding(encoding))
+        return _finish(report, errors_path, "exported", warnings, skipped)
+
+    _guard(run)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@_from_option
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="The HTML file (default stdout).")
+@_quiet_option
+def review(inputs: tuple[str, ...], from_format: str, out: str | None, quiet: bool):
+    """Write one self-contained HTML page to review what the parser read and guessed.
+
+    Per record: the source text with each field it was read into highlighted,
+    the parsed fields beside it, each warning under its line; records with
+    warnings first, and a filter for them.
+    """
+
+    def run() -> int:
+        report = commands.review(inputs, out, from_format=from_format)
+        for failure in report.failures:
+            _report_failure(failure)
+        if not quiet:
+            _err(f"reviewed {report.records + len(report.failures)} input record(s): {report.flagged} with "
+                 f"warnings, {len(report.failures)} failed" + (f"; page written to {out}" if out else ""))
+        if any(f.code == "unreadable" for f in report.failures):
+            return EXIT_USAGE
+        return EXIT_OK if not report.failures else EXIT_FAILED
 
     _guard(run)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,14 +18,18 @@ from typing import Any
 
 from . import formats, pipeline
 from .atomic import atomic_writer, is_special_file
+from .catalogue import on_screen
+from .decoding import decode_text
 from .errors import Failure, RecordError, UsageError
 from .formats.base import Canonical, WriteOptions
 from .formats.canonical.partfile import PartFileSink
 from .formats.json_documents import iter_json_values
+from .formats.review.page import ReviewItem, render_page
 from .model import Record
 from .normalize import Step, normalize
+from .overrides import Overrides
 from .pipeline import BatchReport, Progress
-from .processing import Processed, read_document
+from .processing import Processed, check_record, read_document
 from .sources import Document, Input, Member, expand_inputs, file_documents
 from .sources.registry_api import (
     DEFAULT_BASE_URL,
@@ -118,11 +123,14 @@ def export(
     progress: Progress | None = None,
     on_failure: Callable[[Failure], None] | None = None,
     on_record: Callable[[Processed], None] | None = None,
+    overrides: Overrides | None = None,
     encoding: str | None = None,
 ) -> BatchReport:
     """Read every input, normalise, check and write with the writer ``to``.
 
     ``parse`` is ``to="json"`` with ``options.json_shape="object-or-lines"``.
+    ``overrides`` (:func:`registry_tool.overrides.parse_overrides`) are a
+    curator's values (``--set``, ``--fields``), applied to every record.
     ``encoding`` names the text encoding of the inputs (None: UTF-8, or
     UTF-16). Raises :class:`UsageError` where ``out`` is one of the inputs
     (or a folder holding one).
@@ -132,8 +140,79 @@ def export(
         formats.reader(from_format)
     refuse_output_over_inputs(out, paths)
     sink = formats.writer(to)(out, options or WriteOptions())
-    return pipeline.run(file_documents(paths, encoding), sink, from_format=from_format, steps=steps, validate=validate,
-                        jobs=jobs, progress=progress, on_failure=on_failure, on_record=on_record)
+    return pipeline.run(file_documents(paths, encoding), sink, from_format=from_format, steps=steps,
+                        validate=validate, jobs=jobs, progress=progress, on_failure=on_failure,
+                        on_record=on_record, overrides=overrides)
+
+
+# --- review ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReviewReport:
+    """What a review page holds: records, how many have warnings, the inputs that gave none."""
+
+    records: int = 0
+    flagged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+def review(inputs: Iterable[str | None], out: str | None, *, from_format: str = "auto",
+           steps: Sequence[Step] | None = None) -> ReviewReport:
+    """Write the review page of every input (``registry-tool review``) to ``out`` (None: stdout).
+
+    Each document goes through its reader, the normalise stack and the record
+    schema as in ``parse``; a flattened-text entry keeps its source text, so the
+    page can highlight where each field came from (the record's ``spans``). A
+    record the schema refuses is still shown, with the failure as a warning.
+    """
+    paths = expand_inputs(inputs)
+    if from_format != "auto":
+        formats.reader(from_format)
+    report = ReviewReport()
+    items: list[ReviewItem] = []
+    for document in file_documents(paths):
+        if isinstance(document, Failure):
+            report.failures.append(document)
+            items.append(ReviewItem(None, failure=document.describe(), path=document.path))
+            continue
+        for result in read_document(document, from_format):
+            if isinstance(result, Failure):
+                report.failures.append(result)
+                items.append(ReviewItem(None, failure=result.describe(), path=result.path))
+                continue
+            record = result.record if isinstance(result, Canonical) else normalize(result, steps)
+            _, failure = check_record(record)
+            if failure is not None:
+                record.warn("schema", failure.message)
+            source = None
+            if record.source.format == "text" and record.spans:
+                source = (_entry_text(record) if isinstance(result, Canonical)
+                          else decode_text(document.bytes(), document.path))
+            report.records += 1
+            report.flagged += any(on_screen(w.code) for w in record.warnings)
+            items.append(ReviewItem(record.to_dict(), source, path=document.path))
+    page = render_page(items)
+    if out in (None, "-"):
+        sys.stdout.write(page)
+        sys.stdout.flush()
+    else:
+        with atomic_writer(out, "w") as fh:
+            fh.write(page)
+    return report
+
+
+def _entry_text(record: Record) -> str | None:
+    """The entry a canonical text record was parsed from, if its file is still there unchanged
+    (its content gives the record's id), so the review page can show its source."""
+    from .formats.text.reader import split_lines, stable_id
+
+    path = record.source.path
+    try:
+        text = decode_text(Document(path).bytes(), path) if path else None
+    except (OSError, RecordError, UsageError):
+        return None
+    return text if text is not None and stable_id(split_lines(text)) == record.record_id else None
 
 
 def refuse_output_over_inputs(out: str | None, inputs: Iterable[Input], option: str = "-o") -> None:
@@ -173,6 +252,8 @@ class ValidationReport:
     invalid: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)  # {path, where, record_id, code, json_path, message}
     unreadable: list[Failure] = field(default_factory=list)
+    # (record id, the input its warnings' lines refer to, its warnings) of each record that has warnings
+    warnings: list[tuple[str | None, str | None, list[dict[str, Any]]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -212,6 +293,7 @@ def validate_files(paths: Iterable[Input] = (), encoding: str | None = None,
                     violations = [_not_an_object(value)]
                 if violations:
                     report.invalid += 1
+                _collect_warnings(report, value, path)
                 for v in violations:
                     report.problems.append({"path": path, "where": where, "record_id": record_id, "code": v.code,
                                             "json_path": v.path, "message": v.message})
@@ -220,6 +302,17 @@ def validate_files(paths: Iterable[Input] = (), encoding: str | None = None,
             report.invalid += 1
             report.unreadable.append(exc.failure)
     return report
+
+
+def _collect_warnings(report: ValidationReport, value: Any, path: str | None) -> None:
+    """A canonical record's warnings, named by the input they came from (else the file checked)."""
+    if not isinstance(value, dict) or not isinstance(value.get("warnings"), list):
+        return
+    warnings = [w for w in value["warnings"] if isinstance(w, dict)]
+    if warnings:
+        source = value.get("source")
+        origin = source.get("path") if isinstance(source, dict) and isinstance(source.get("path"), str) else path
+        report.warnings.append((value.get("record_id"), origin, warnings))
 
 
 def _not_an_object(value: Any) -> Violation:

@@ -254,6 +254,11 @@ class Record(Model, kw_only=True):
     warnings: list[RecordWarning] = field(default_factory=list)
     extras: Annotated[dict[str, JsonValue], _text(
         "Text or registry elements that fitted no field, never dropped.")] = field(default_factory=dict)
+    spans: Annotated[dict[str, Annotated[list[NonNegative], Meta(min_length=3, max_length=3)]], _text(
+        "Where each field of a flattened-text entry was read from: JSON path (outcomes[0].measure, "
+        "variants[2], extras[\"line 7\"]) -> [start, end, line]: the range of characters in the entry "
+        "(0-based, end exclusive, counted in the text as decoded, without its byte-order mark) and the "
+        "1-based line it starts on. Empty for registry records.")] = field(default_factory=dict)
 
     def warn(self, code: str, message: str, field: str | None = None, line: int | None = None) -> None:
         """Attach a warning to this record."""

@@ -67,6 +67,7 @@ def run(
     progress: Progress | None = None,
     on_failure: Callable[[Failure], None] | None = None,
     on_record: Callable[[Processed], None] | None = None,
+    overrides: Any = None,
 ) -> BatchReport:
     """Read, normalise, check and write a batch; failures are counted, reported and skipped.
 
@@ -75,8 +76,10 @@ def run(
     way. ``on_record`` sees each record written (its own and its export's
     warnings); ``on_failure`` each failure. On any exception (Ctrl-C,
     SIGTERM, a full disk) the sink discards its output and the exception goes on.
+    ``overrides`` (:class:`registry_tool.overrides.Overrides`) are a curator's
+    values, applied to each record after the normalise stack.
     """
-    job = Job(sink.encoder, from_format, steps, validate)
+    job = Job(sink.encoder, from_format, steps, validate, overrides)
     return write_all(_processed(job, documents, jobs), sink, progress, on_failure, on_record)
 
 

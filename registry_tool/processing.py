@@ -110,6 +110,7 @@ class Job:
     from_format: str = "auto"
     steps: Sequence[Step] | None = None  # None: the default stack
     validate: bool = True
+    overrides: Any = None  # registry_tool.overrides.Overrides: a curator's values, applied after the stack
 
     def process(self, result: ReadResult) -> Processed:
         """A read result normalised (raw records only), checked and prepared for the writer."""
@@ -118,6 +119,8 @@ class Job:
         record = result.record if isinstance(result, Canonical) else normalize(result, self.steps)
         data = None
         try:
+            if self.overrides:
+                record = self.overrides.apply(record)
             if self.validate:
                 data, failure = check_record(record)
                 if failure is not None:

@@ -124,13 +124,13 @@ def test_item02_bare_parse_at_a_terminal_says_it_reads_stdin():
         os.close(primary)
     assert process.returncode == 0, error
     assert error.decode().startswith("registry-tool: reading standard input (end with Ctrl-D")
-    assert len(error.decode().splitlines()) == 1
+    assert sum("standard input" in line for line in error.decode().splitlines()) == 1
     assert json.loads(out)["source"]["path"] is None
 
 
 def test_item02_piped_stdin_is_read_as_before():
     done = run("parse", stdin=ENTRY.read_bytes())
-    assert done.returncode == 0 and err(done) == ""
+    assert done.returncode == 0 and "standard input" not in err(done)
     assert json.loads(done.stdout)["summary"]
 
 
@@ -386,7 +386,7 @@ def trial_ids(target: Path) -> list[str]:
 
 
 def test_item11_options_a_format_ignores_are_usage_errors_and_strict_counts(tmp_path):
-    for args in (["--to", "csv", "-o", tmp_path / "t", "--set", "nct_id=NCT01234567"],
+    for args in (["--to", "csv", "-o", tmp_path / "t", "--strict"],
                  ["--to", "json", "--strict"], ["--to", "sqlite", "-o", tmp_path / "x.db", "--strict"],
                  ["--to", "xml", "--excel-safe"], ["--to", "jsonl", "--append"]):
         done = run("export", ENTRY, *args)

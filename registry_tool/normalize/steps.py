@@ -15,6 +15,7 @@ from .phases import phases_in_prose
 from .timeframe import parse_time_frame
 from .variants import (
     find_mentions,
+    find_variants,
     genes_in,
     may_name_variants,
     variant_from_mark,
@@ -38,11 +39,60 @@ def split_criteria_blocks(record: Record) -> Record:
 
 def describe_marks(record: Record) -> Record:
     """What each ``--- X ---`` mark of flattened text names: kind, HGVS and gene
-    (``T315I`` -> protein_change p.Thr315Ile), for marks not described yet."""
+    (``T315I`` -> protein_change p.Thr315Ile), for marks not described yet, each checked
+    against the variants its criterion writes:
+
+    * the mark names one of them: nothing to say;
+    * it is one character away from one (``T3151`` or ``T790N`` where the criterion writes
+      ``T315I`` or ``T790M``): the variant is the criterion's spelling, with a
+      ``mark-mismatch`` warning naming both;
+    * the criterion writes variants and the mark names none of them: the mark is kept,
+      with ``mark-not-in-criterion``;
+    * the mark is no recognisable variant (kind ``other``): ``mark-unrecognised``.
+
+    A criterion that writes no variant at all is not a disagreement: a mark may be the
+    criterion's only mention of its variant (FORMAT rule 7).
+    """
+    warned = _Once(record)
+    criteria = record.eligibility.criteria
     for i, variant in enumerate(record.variants):
-        if variant.marked and variant.kind == "other" and variant.hgvs is None:
-            record.variants[i] = variant_from_mark(variant.text, variant.criterion)
+        if not (variant.marked and variant.kind == "other" and variant.hgvs is None):
+            continue
+        described = variant_from_mark(variant.text, variant.criterion)
+        written = (find_variants(criteria[variant.criterion].text)
+                   if variant.criterion is not None and variant.criterion < len(criteria) else [])
+        key = variant_key(described)
+        where = f"eligibility.criteria[{variant.criterion}]"
+        span = record.spans.get(f"variants[{i}]")
+        line = span[2] if span else None  # the mark's line in a text entry
+        if written and not any(variant_key(w) == key for w in written):
+            near = next((w for w in written if one_character_apart(w.text, variant.text)), None)
+            if near is not None:
+                warned.warn("mark-mismatch", f"the mark {variant.text!r} differs by one character from "
+                            f"{near.text!r} in {where}; taken as {near.text!r}, the criterion's spelling",
+                            f"variants[{i}]", line)
+                described = Variant(near.text, near.kind, near.hgvs, near.gene, True, variant.criterion)
+            elif described.kind != "other":
+                warned.warn("mark-not-in-criterion", f"the mark {variant.text!r} names none of the variants "
+                            f"{where} writes ({', '.join(w.text for w in written)}); the mark kept",
+                            f"variants[{i}]", line)
+        if described.kind == "other":
+            warned.warn("mark-unrecognised", f"the mark {variant.text!r} is not a variant we recognise "
+                        "(a protein change, fusion, exon deletion or insertion, rs id or c. change); "
+                        "kept as kind other", f"variants[{i}]", line)
+        record.variants[i] = described
     return record
+
+
+def one_character_apart(a: str, b: str) -> bool:
+    """Whether two variant spellings differ by exactly one character (changed, added or dropped)."""
+    a, b = a.upper(), b.upper()
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
 
 
 def phases_from_summary(record: Record) -> Record:
@@ -174,10 +224,10 @@ class _Once:
         self.record = record
         self.given = {(w.code, w.message, w.field) for w in record.warnings}
 
-    def warn(self, code: str, message: str, field: str | None) -> None:
+    def warn(self, code: str, message: str, field: str | None, line: int | None = None) -> None:
         if (code, message, field) not in self.given:
             self.given.add((code, message, field))
-            self.record.warn(code, message, field)
+            self.record.warn(code, message, field, line)
 
 
 def _variant_texts(record: Record) -> list[tuple[str, str | None, int | None]]:

@@ -173,6 +173,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
     variants = _by_record(tables["variants"], "variant_index")
     warnings = _by_record(tables["warnings"], "warning_index")
     extras = _by_record(tables["extras"], "extra_index")
+    spans = _by_record(tables["spans"], "span_index")
     points: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for p in sorted(tables["time_points"], key=lambda r: (r["record_id"], r["outcome_index"], r["point_index"])):
         points.setdefault((p["record_id"], p["outcome_index"]), []).append(p)
@@ -268,6 +269,7 @@ def records_from_tables(tables: Rows) -> dict[str, dict[str, Any]]:
                 e["label"] or "": e["text"] if e["text"] is not None else json.loads(e["json"])
                 for e in extras.get(rid, [])
             },
+            "spans": {s["field"]: [s["start"], s["end"], s["line"]] for s in spans.get(rid, [])},
         }
     return records
 

@@ -22,6 +22,9 @@ How the record flattens:
 * References inside a record become 1-based indexes too: a variant's
   ``criterion_index`` and a criterion's ``parent_index`` are the
   ``criterion_index`` they point to.
+
+The module is a little over 600 lines because it is one declaration: every
+table of the layout, read top to bottom, with what the exporters share.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from ..base import Encoder, Prepared, Sink, WriteOptions
 # Bump when a table or column changes meaning or goes away (adding one is
 # also a bump, so an older database is never half-filled); the SQLite export
 # stores it as PRAGMA user_version and datapackage.json names it.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # 3: the spans table
 
 _PHASE = "(" + "|".join(vocabulary.PHASE.codes) + ")"
 PHASES_PATTERN = f"{_PHASE}(;{_PHASE})*"
@@ -507,9 +510,28 @@ EXTRAS = child_table(
     lambda r: list(r.extras.items()),
 )
 
+SPANS = child_table(
+    "spans",
+    "Where each field of a flattened-text entry was read from (the review page highlights them); "
+    "none for registry records.",
+    "span_index",
+    "field span",
+    (
+        Column("field", "string", "JSON path of the field (outcomes[0].measure, variants[2]).",
+               lambda item: item.obj[0], True),
+        Column("start", "integer", "0-based offset of its first character in the entry.",
+               lambda item: item.obj[1][0], True, minimum=0),
+        Column("end", "integer", "0-based offset just after its last character.",
+               lambda item: item.obj[1][1], True, minimum=0),
+        Column("line", "integer", "The line it starts on.", lambda item: item.obj[1][2], True, minimum=1),
+    ),
+    lambda r: list(r.spans.items()),
+)
+
 # In dependency order: a table comes after every table it refers to.
 TABLES: tuple[Table, ...] = (
     TRIALS, SPONSORS, ARM_GROUPS, INTERVENTIONS, OUTCOMES, TIME_POINTS, CRITERIA, VARIANTS, WARNINGS, EXTRAS,
+    SPANS,
 )
 
 

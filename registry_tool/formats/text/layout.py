@@ -6,6 +6,7 @@ What the reader recognises and the writer writes, declared once.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 # A label at the start of a line (after optional indentation), any letter case.
 LABEL_AT_START = re.compile(
@@ -54,7 +55,109 @@ def line_kind(line: str) -> re.Match[str] | None:
     return STRUCTURAL.match(line)
 
 
+# --- misspelled labels ----------------------------------------------------------------------
+#
+# A word one edit (a letter added, dropped, changed, or two neighbours swapped) away from
+# a label, where that label may stand, is read as that label with a warning. Only where a
+# label may stand: at a line start (``Descripton:``), glued to the end of a time frame
+# (``12 weeksAllocaton:``, a capital first as for the exact labels), and ``. Tme:`` on a
+# measure's line. A real English word stays text even there: ENGLISH_NEAR_LABELS lists every
+# word of an American English word list (Debian's wamerican) one edit away from a
+# label, and the labels' plurals, so "Names:", "Same:", "Tide:" or "Measures:" are never read as labels.
+
+# The labels a misspelling may stand for, as the reader names them.
+MISSPELLABLE = {"name": "name", "description": "description", "measure": "measure",
+                "allocation": "allocation", "intervention model": "model"}
+ENGLISH_NEAR_LABELS = frozenset({
+    # name
+    "came", "dame", "fame", "game", "jame", "lame", "nam", "named", "names", "nape", "nate", "nave", "nome",
+    "same", "tame",
+    # description, measure, allocation, intervention model (and the plurals of the labels)
+    "descriptions", "measured", "measures", "allocations", "interventions", "intervention models",
+    # time (the ". Time: " separator)
+    "dime", "lime", "mime", "rime", "tide", "tie", "tike", "tile", "tim", "timed", "timer", "times",
+    "timex", "tine", "tire", "tome",
+})
+# A possible label at a line start: one word or two, then a colon.
+LABEL_LIKE_AT_START = re.compile(r"^[ \t]*([A-Za-z]{2,13}(?:[ \t]+[A-Za-z]{3,7})?)[ \t]*:[ \t]*")
+# A possible label glued to a time frame: a capital, then letters of one case, then a colon;
+# right at the start of the time frame (an empty one) or right after a character that is not a space.
+GLUED_LABEL_LIKE = re.compile(r"(?:^|(?<=\S))([A-Z](?:[a-z]{1,12}|[A-Z]{1,12}))[ \t]*:[ \t]*")
+# A possible ". Time: " separator: a period, one short word, a colon.
+TIME_SEPARATOR_LIKE = re.compile(r"\.[ \t]*([A-Za-z]{2,5})[ \t]*:[ \t]*")
+
+
+def edit_distance_at_most_one(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by at most one edit: a letter added, dropped or changed,
+    or two neighbouring letters swapped."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1:] == b[i + 1:]:
+            return True  # one letter changed
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]  # swapped
+    return a[i + 1:] == b[i:] if la > lb else a[i:] == b[i + 1:]
+
+
+def misspelled_label(word: str, labels: dict[str, str] = MISSPELLABLE) -> str | None:
+    """The label ``word`` misspells (the reader's name for it), or None: a word that is a
+    label exactly, or a real English word, or more than one edit from every label, is none."""
+    key = " ".join(word.lower().split())
+    if key in labels or key in ENGLISH_NEAR_LABELS:
+        return None
+    for spelling, label in labels.items():
+        if edit_distance_at_most_one(key, spelling):
+            return label
+    return None
+
+
+def misspelled_time_separator(word: str) -> bool:
+    """Whether ``word`` (between ". " and ":" on a measure's line) misspells "Time"."""
+    return misspelled_label(word, {"time": "time"}) is not None
+
+
 # Between the variants one mark names: ``T315I, E255K``.
 MARK_LIST_SEPARATOR = re.compile(r"[;,]\s*")
-# A variant mark: ``--- T315I ---`` (three or more dashes each side).
-MARK = re.compile(r"[ \t]*-{3,}[ \t]*([^-\s](?:[^-]|-(?!--))*?)[ \t]*-{3,}[ \t]*")
+# A variant mark: ``--- T315I ---``, three or more dashes each side, however many
+# (``--- T315I -------``). One with one or two dashes on one side (``--- F317L --``,
+# ``-- Y253H ---``) is still a mark, a malformed one; with fewer than three on both sides
+# (``a -- b --``) it is prose. What a mark names: words separated by single spaces or
+# single dashes (``T315I``, ``BCR-ABL1 T315I``, ``T315I, E255K``, ``exon 19 deletion``).
+_MARK_BODY = r"[^\s-](?:[^\s-]|[ \t]+(?=[^\s-])|-(?=[^\s-]))*"
+MARK = re.compile(
+    rf"[ \t]*(?P<left>-{{3,}}|(?<!\S)-{{1,2}})[ \t]*(?P<body>{_MARK_BODY})[ \t]*"
+    rf"(?P<right>-{{3,}}|-{{1,2}}(?!\S))[ \t]*"
+)
+
+
+class MarkFound(NamedTuple):
+    """A mark on a line: where it is (with the spaces around it), what it names, whether it is malformed."""
+
+    start: int
+    end: int
+    body: str
+    body_start: int
+    malformed: bool
+    written: str  # the mark as written, dashes included
+    written_start: int  # where ``written`` starts in the line
+
+
+def find_marks(line: str) -> list[MarkFound]:
+    """The ``--- X ---`` marks of a criterion line, well formed or not, in order."""
+    if "---" not in line:
+        return []  # every mark has three dashes or more on one side at least
+    out = []
+    for m in MARK.finditer(line):
+        short = (len(m.group("left")) < 3) + (len(m.group("right")) < 3)
+        if short == 2:
+            continue  # dashes of prose
+        written = line[m.start("left"):m.end("right")]
+        out.append(MarkFound(m.start(), m.end(), m.group("body"), m.start("body"), short == 1, written,
+                             m.start("left")))
+    return out

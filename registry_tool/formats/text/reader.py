@@ -23,7 +23,10 @@ finds the variants the text names.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from bisect import bisect_right
+from itertools import accumulate
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,18 +35,24 @@ from msgspec import Struct, field
 from ... import vocabulary
 from ...decoding import decode_text
 from ...errors import Failure, RecordError
-from ...model import Intervention, Outcome, Record, Source, TimeFrame, Variant
+from ...model import Intervention, Outcome, Record, RecordWarning, Source, TimeFrame, Variant
 from ...normalize.criteria import split_criteria_lines
 from ...textclean import fold_ws
 from ..base import ReadResult
 from .layout import (
     GLUED_LABEL,
+    GLUED_LABEL_LIKE,
     LABEL_AT_START,
-    MARK,
+    LABEL_LIKE_AT_START,
     MARK_LIST_SEPARATOR,
     NUMBER_WORDS,
     TIME_SEPARATOR,
+    TIME_SEPARATOR_LIKE,
+    MarkFound,
+    find_marks,
     line_kind,
+    misspelled_label,
+    misspelled_time_separator,
 )
 
 
@@ -55,12 +64,24 @@ class Segment(Struct, gc=False):
     line: int
     time: str | None = None  # measure only: the time frame text
     has_time_separator: bool = False  # measure only
+    written: str | None = None  # a misspelled label as written ("Descripton"); None when spelled right
+    written_time: str | None = None  # measure only: a misspelled "Time" separator as written
+    column: int = 0  # where ``text`` starts in the line
+    time_column: int = 0  # where ``time`` starts in the line
 
 
 class _Description(Struct):
     parts: list[str]
     line: int
     follows_name: bool
+    span: list[int] | None = None  # [start, end, line] in the entry
+    misspelled: RecordWarning | None = None  # the label-misspelled warning of its label, if any
+
+    def placed(self, record: Record, path: str) -> None:
+        """The description went to ``path``: its span, and the field its label's warning names."""
+        _set_span(record, path, self.span)
+        if self.misspelled is not None:
+            self.misspelled.field = path
 
 
 class _Assembly(Struct):
@@ -72,6 +93,20 @@ class _Assembly(Struct):
     previous: str | None = None  # the label of the previous segment
     criteria_lines: list[tuple[int, str]] = field(default_factory=list)
     open_description: _Description | None = None
+    starts: list[int] = field(default_factory=list)  # where each line starts in the entry
+    summary_span: list[int] | None = None
+
+    def span(self, line: int, column: int, text: str) -> list[int] | None:
+        """[start, end, line] of ``text`` (white space around it aside) at ``column`` of ``line``."""
+        end = len(text.rstrip())
+        if not end:
+            return None
+        at = self.starts[line - 1] + column
+        return [at + len(text) - len(text.lstrip()), at + end, line]
+
+
+# The kind of a line that starts with a misspelled label (beside the matches of line_kind).
+_MISSPELLED = object()
 
 
 def split_lines(text: str) -> list[str]:
@@ -83,31 +118,91 @@ def split_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """Where each line of the entry starts (in the text without its byte-order mark): the
+    offsets :attr:`Record.spans` count in."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" not in text:
+        return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+    return [0, *(m.end() for m in _LINE_END.finditer(text))]
+
+
 def _canonical_label(raw: str) -> str:
     label = raw.lower()
     return "model" if label.startswith("intervention") else label
 
 
 def line_segments(line: str, number: int) -> list[Segment]:
-    """The labelled segments of a line that starts with a label; [] otherwise."""
+    """The labelled segments of a line that starts with a label (or a misspelling of one); [] otherwise."""
     m = LABEL_AT_START.match(line)
-    if not m:
+    if m:
+        return _labelled(_canonical_label(m.group(1)), line[m.end():], number, m.end())
+    found = misspelled_label_at_start(line)
+    if found is None:
         return []
-    return _labelled(_canonical_label(m.group(1)), line[m.end():], number)
+    label, written, end = found
+    segments = _labelled(label, line[end:], number, end)
+    segments[0].written = written
+    return segments
 
 
-def _labelled(label: str, rest: str, number: int) -> list[Segment]:
-    if label != "measure":
-        return [Segment(label, rest, number)]
+def misspelled_label_at_start(line: str) -> tuple[str, str, int] | None:
+    """(label, the spelling written, where its value starts) of a line starting with a
+    misspelled label (``Descripton:``); None for any other line."""
+    if line.find(":", 0, 30) < 0:
+        return None
+    m = LABEL_LIKE_AT_START.match(line)
+    if m is None:
+        return None
+    label = misspelled_label(m.group(1))
+    if label is None and " " in m.group(1).strip():
+        return None  # two words that misspell no label ("Primary endpoint:"): text
+    return (label, m.group(1).strip(), m.end()) if label else None
+
+
+def _glued(after: str) -> tuple[re.Match[str], str, str | None] | None:
+    """The first label glued to a time frame: (its match, the label, its misspelled spelling or None)."""
+    if ":" not in after:
+        return None
+    exact = GLUED_LABEL.search(after)
+    for m in GLUED_LABEL_LIKE.finditer(after, 0, exact.start() if exact else len(after)):
+        label = misspelled_label(m.group(1))
+        if label is not None:
+            return m, label, m.group(1)
+    return (exact, _canonical_label(exact.group(1)), None) if exact else None
+
+
+def _time_separator(rest: str) -> tuple[re.Match[str] | None, str | None]:
+    """The ``. Time: `` separator of a measure line (its first), else a misspelled one (``. Tme: ``)."""
     sep = TIME_SEPARATOR.search(rest)
+    if ":" not in rest:
+        return sep, None
+    for m in TIME_SEPARATOR_LIKE.finditer(rest, 0, sep.start() if sep else len(rest)):
+        if misspelled_time_separator(m.group(1)):
+            return m, m.group(1)
+    return sep, None
+
+
+def _labelled(label: str, rest: str, number: int, column: int) -> list[Segment]:
+    """The segments of ``rest``, the value of ``label``, which starts at ``column`` of its line."""
+    if label != "measure":
+        return [Segment(label, rest, number, column=column)]
+    sep, written_time = _time_separator(rest)
     if sep is None:
-        return [Segment("measure", rest, number)]
+        return [Segment("measure", rest, number, column=column)]
     after = rest[sep.end():]
-    glued = GLUED_LABEL.search(after) if ":" in after else None
-    time = after[: glued.start()] if glued else after
-    segments = [Segment("measure", rest[: sep.start()], number, time, True)]
+    glued = _glued(after)
+    time = after[: glued[0].start()] if glued else after
+    segments = [Segment("measure", rest[: sep.start()], number, time, True, written_time=written_time,
+                        column=column, time_column=column + sep.end())]
     if glued:
-        segments.extend(_labelled(_canonical_label(glued.group(1)), after[glued.end():], number))
+        m, glued_label, written = glued
+        segments.extend(_labelled(glued_label, after[m.end():], number, column + sep.end() + m.end()))
+        segments[1].written = written
     return segments
 
 
@@ -152,8 +247,11 @@ def _assemble(text: str, path: str | None) -> _Assembly:
     if not any(lines):
         raise RecordError(Failure("empty-entry", "entry is empty (expected flattened registry text)", path=path))
     record = Record(record_id=stable_id(lines), source=Source("text", path))
-    state = _Assembly(record)
-    kinds = [line_kind(line) for line in lines]
+    state = _Assembly(record, starts=line_starts(text))
+    kinds: list[Any] = [line_kind(line) for line in lines]
+    for i, line in enumerate(lines):
+        if kinds[i] is None and line.find(":", 0, 30) >= 0 and misspelled_label_at_start(line) is not None:
+            kinds[i] = _MISSPELLED
     structural_lines = [i for i, kind in enumerate(kinds) if kind]
     if not structural_lines:  # no field of the layout at all: prose, notes, another format
         raise RecordError(Failure(
@@ -165,6 +263,7 @@ def _assemble(text: str, path: str | None) -> _Assembly:
     first, last = structural_lines[0], structural_lines[-1]
     # Before the first structural line: the summary (FORMAT: the text before the first label).
     state.summary = [line.strip() for line in lines[:first] if line]
+    _summary_span(state, lines, first)
     in_criteria = False
 
     for index in range(first, last + 1):
@@ -176,17 +275,18 @@ def _assemble(text: str, path: str | None) -> _Assembly:
                 state.criteria_lines.append((number, line))
             continue
         kind = kinds[index]
-        block = kind.lastgroup if kind else None
+        block = "label" if kind is _MISSPELLED else kind.lastgroup if kind else None
         if block == "label":
             in_criteria = False
             for segment in line_segments(line, number):
                 _take_segment(state, segment)
         elif block == "model":
             in_criteria = False
-            _take_segment(state, Segment("model", stripped, number))
+            _take_segment(state, Segment("model", line, number))
         elif block == "snp":
             in_criteria = True
-            _take_snp_line(state, kind.group("count"), stripped, number)  # type: ignore[union-attr]
+            _take_snp_line(state, kind.group("count"), stripped, number,  # type: ignore[union-attr]
+                           state.span(number, 0, line))
         elif block == "heading":
             in_criteria = True
             _close_descriptions(state)
@@ -195,8 +295,10 @@ def _assemble(text: str, path: str | None) -> _Assembly:
             state.criteria_lines.append((number, line))
         elif state.open_description is not None:
             state.open_description.parts.append(stripped)
+            _extend(state.open_description.span, state.span(number, 0, line))
         else:
-            _unplaced(record, f"line {number}", stripped, number, "text on this line fits no field")
+            _unplaced(record, f"line {number}", stripped, number, "text on this line fits no field",
+                      state.span(number, 0, line))
 
     # After the last structural line every line is a criterion (from the first non-blank one).
     _close_descriptions(state)
@@ -207,12 +309,31 @@ def _assemble(text: str, path: str | None) -> _Assembly:
     return state
 
 
+_LABEL_WORDING = {"name": "Name", "description": "Description", "measure": "Measure",
+                  "allocation": "Allocation", "model": "Intervention model"}
+
+
+def _misspelling(record: Record, written: str, meant: str, line: int, field: str | None) -> None:
+    record.warn("label-misspelled", f"line {line}: {written + ':'!r} is taken for the label {meant + ':'!r}",
+                field, line)
+
+
 def _take_segment(state: _Assembly, seg: Segment) -> None:
     record = state.record
     state.open_description = None
     label = seg.label
+    if seg.written is not None:
+        field = {"name": f"interventions[{len(record.interventions)}].name",
+                 "measure": f"outcomes[{len(record.outcomes)}].measure",
+                 "allocation": "design.allocation", "model": "design.intervention_model"}.get(label)
+        _misspelling(record, seg.written, _LABEL_WORDING[label], seg.line, field)
+    if seg.written_time is not None:
+        _misspelling(record, seg.written_time, "Time", seg.line, f"outcomes[{len(record.outcomes)}].time_frame")
     if label == "description":
-        desc = _Description([seg.text.strip()], seg.line, state.previous in ("name", "description-after-name"))
+        desc = _Description([seg.text.strip()], seg.line, state.previous in ("name", "description-after-name"),
+                            state.span(seg.line, seg.column, seg.text))
+        if seg.written is not None:
+            desc.misspelled = record.warnings[-1]
         state.pending.append(desc)
         state.open_description = desc
         state.previous = "description-after-name" if desc.follows_name else "description"
@@ -222,6 +343,7 @@ def _take_segment(state: _Assembly, seg: Segment) -> None:
         name = fold_ws(seg.text)
         if not name:
             record.warn("empty-value", "a Name: line has no name; kept as an empty intervention", "interventions", seg.line)
+        _set_span(record, f"interventions[{len(record.interventions)}].name", state.span(seg.line, seg.column, seg.text))
         record.interventions.append(Intervention(name))
     elif label == "measure":
         _take_measure(state, seg)
@@ -241,13 +363,19 @@ def _take_measure(state: _Assembly, seg: Segment) -> None:
     if pending:
         if len(pending) >= 2 and pending[0].follows_name and _can_describe_intervention(record):
             # Rule 5: two descriptions in a row after a Name: the first is the intervention's.
-            record.interventions[-1].description = _text(pending.pop(0))
+            first = pending.pop(0)
+            record.interventions[-1].description = _text(first)
+            first.placed(record, f"interventions[{len(record.interventions) - 1}].description")
         for orphan in pending[:-1]:
             _orphan_description(record, orphan, "another description follows it before the measure")
         description = _text(pending[-1])
+        pending[-1].placed(record, f"outcomes[{len(record.outcomes)}].description")
         state.pending = []
     measure = fold_ws(seg.text)
     index = len(record.outcomes)
+    _set_span(record, f"outcomes[{index}].measure", state.span(seg.line, seg.column, seg.text))
+    if seg.time:
+        _set_span(record, f"outcomes[{index}].time_frame", state.span(seg.line, seg.time_column, seg.time))
     if not measure:
         record.warn("empty-value", "a Measure: line has no measure text", f"outcomes[{index}].measure", seg.line)
     if not seg.has_time_separator:
@@ -265,9 +393,11 @@ def _set_design(state: _Assembly, name: str, seg: Segment, concept: vocabulary.C
     record = state.record
     value = seg.text.strip()
     label = "Allocation" if name == "allocation" else "Intervention model"
+    span = state.span(seg.line, seg.column, seg.text)
     if getattr(record.design, name) is not None:
-        _unplaced(record, f"{label} (line {seg.line})", value, seg.line, f"a second {label.lower()} value")
+        _unplaced(record, f"{label} (line {seg.line})", value, seg.line, f"a second {label.lower()} value", span)
         return
+    _set_span(record, f"design.{name}", span)
     found = concept.coded(value)
     if found is None:
         record.warn("empty-value", f"{label} is given with no value", f"design.{name}", seg.line)
@@ -282,7 +412,7 @@ def _set_design(state: _Assembly, name: str, seg: Segment, concept: vocabulary.C
     setattr(record.design, name, found)
 
 
-def _take_snp_line(state: _Assembly, word: str, line: str, number: int) -> None:
+def _take_snp_line(state: _Assembly, word: str, line: str, number: int, span: list[int] | None) -> None:
     _close_descriptions(state)
     state.previous = "snp"
     state.open_description = None
@@ -290,11 +420,12 @@ def _take_snp_line(state: _Assembly, word: str, line: str, number: int) -> None:
     word = word.lower()
     count = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
     if count is None:
-        _unplaced(record, f"line {number}", line, number, f"variant count {word!r} is not a number we know")
+        _unplaced(record, f"line {number}", line, number, f"variant count {word!r} is not a number we know", span)
     elif record.declared_variant_count is not None:
-        _unplaced(record, f"line {number}", line, number, "a second variant-count line")
+        _unplaced(record, f"line {number}", line, number, "a second variant-count line", span)
     else:
         record.declared_variant_count = count
+        _set_span(record, "declared_variant_count", span)
 
 
 def _can_describe_intervention(record: Record) -> bool:
@@ -311,6 +442,7 @@ def _close_descriptions(state: _Assembly) -> None:
     if pending[0].follows_name and _can_describe_intervention(record):
         first = pending.pop(0)
         record.interventions[-1].description = _text(first)
+        first.placed(record, f"interventions[{len(record.interventions) - 1}].description")
         record.warn(
             "description-to-intervention",
             "a Description: after a Name: line is followed by no Measure:; it was taken as the "
@@ -323,16 +455,44 @@ def _close_descriptions(state: _Assembly) -> None:
 
 
 def _orphan_description(record: Record, desc: _Description, why: str) -> None:
-    _unplaced(record, f"Description (line {desc.line})", _text(desc) or "", desc.line, f"a description that describes nothing: {why}")
+    key = f"Description (line {desc.line})"
+    _unplaced(record, key, _text(desc) or "", desc.line, f"a description that describes nothing: {why}", desc.span)
+    desc.placed(record, extras_path(key))
 
 
 def _text(desc: _Description) -> str | None:
     return fold_ws(" ".join(desc.parts)) or None
 
 
-def _unplaced(record: Record, key: str, value: str, line: int, why: str) -> None:
+def _unplaced(record: Record, key: str, value: str, line: int, why: str, span: list[int] | None = None) -> None:
     record.extras[key] = value
-    record.warn("unplaced-text", f"{why}; kept in extras[{key!r}]", "extras", line)
+    _set_span(record, extras_path(key), span)
+    record.warn("unplaced-text", f"{why}; kept in extras[{key!r}]", extras_path(key), line)
+
+
+def extras_path(key: str) -> str:
+    """The JSON path of an extras entry: ``extras["line 7"]``."""
+    return f"extras[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _set_span(record: Record, path: str, span: list[int] | None) -> None:
+    if span is not None:
+        record.spans[path] = span
+
+
+def _extend(span: list[int] | None, more: list[int] | None) -> None:
+    """A span grown to the end of ``more`` (a line continuing its value)."""
+    if span is not None and more is not None:
+        span[1] = more[1]
+
+
+def _summary_span(state: _Assembly, lines: list[str], end: int) -> None:
+    """The summary's span: from its first line with text to the last before line ``end``."""
+    numbers = [i + 1 for i in range(end) if lines[i]]
+    if numbers:
+        first = state.span(numbers[0], 0, lines[numbers[0] - 1])
+        _extend(first, state.span(numbers[-1], 0, lines[numbers[-1] - 1]))
+        _set_span(state.record, "summary", first)
 
 
 def _finish(state: _Assembly) -> None:
@@ -342,15 +502,20 @@ def _finish(state: _Assembly) -> None:
     _take_criteria(state)
 
 
-def _criteria_block(state: _Assembly) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The criteria region's lines with marks taken out, and (line index, mark texts) of each marked line."""
+def _criteria_block(state: _Assembly) -> tuple[list[str], list[tuple[int, list[tuple[str, MarkFound]]]]]:
+    """The criteria region's lines with marks taken out, and (line index, [(variant text, its mark)])
+    of each marked line."""
     cleaned: list[str] = []
-    marks: list[tuple[int, list[str]]] = []
+    marks: list[tuple[int, list[tuple[str, MarkFound]]]] = []
     for i, (_, line) in enumerate(state.criteria_lines):
-        found = MARK.findall(line) if "---" in line else None
+        found = find_marks(line) if "-" in line else None
         if found:
-            marks.append((i, [part for mark in found for part in _split_mark(mark)]))
-            line = MARK.sub(" ", line).rstrip()
+            marks.append((i, [(part, mark) for mark in found for part in _split_mark(mark.body)]))
+            kept, at = [], 0
+            for mark in found:
+                kept.append(line[at:mark.start])
+                at = mark.end
+            line = " ".join(kept + [line[at:]]).rstrip()
         cleaned.append(line)
     return cleaned, marks
 
@@ -364,20 +529,38 @@ def _take_criteria(state: _Assembly) -> None:
     cleaned, marks = _criteria_block(state)
     spans = split_criteria_lines(cleaned)
     offset = len(record.eligibility.criteria)
+    starts, criteria, record_spans = state.starts, record.eligibility.criteria, record.spans
     for span in spans:
-        record.eligibility.criteria.append(span.criterion)
+        # from the item's first character to the end of its last line (both rstripped, marks taken out)
+        first, last = cleaned[span.first_line], cleaned[span.last_line]
+        number = numbers[span.first_line]
+        record_spans[f"eligibility.criteria[{len(criteria)}]"] = [
+            starts[number - 1] + len(first) - len(first.lstrip()), starts[numbers[span.last_line] - 1] + len(last),
+            number]
+        criteria.append(span.criterion)
     firsts = [span.first_line for span in spans]
-    for i, texts in marks:
+    for i, found in marks:
         criterion = _criterion_for_line(firsts, i)
-        if criterion is None:
-            for text in texts:
+        warned: set[int] = set()
+        for text, mark in found:
+            index = len(record.variants)
+            if criterion is None:
                 record.warn(
                     "unattached-variant",
                     f"variant mark {text!r} is on a line with no criterion; kept with no criterion",
-                    "variants",
+                    f"variants[{index}]",
                     numbers[i],
                 )
-        for text in texts:
+            if mark.malformed and id(mark) not in warned:
+                warned.add(id(mark))
+                record.warn(
+                    "mark-malformed",
+                    f"line {numbers[i]}: the mark {mark.written!r} has fewer than three dashes on one side; "
+                    f"read as the mark '--- {mark.body} ---'",
+                    f"variants[{index}]",
+                    numbers[i],
+                )
+            _set_span(record, f"variants[{index}]", state.span(numbers[i], mark.written_start, mark.written))
             # The mark as written; the normalise stack reads what it names (kind, HGVS, gene).
             record.variants.append(Variant(text, "other", marked=True,
                                            criterion=None if criterion is None else criterion + offset))

@@ -95,6 +95,7 @@ def test_row_counts_add_up(tmp_path):
         "variants": sum(len(r.variants) for r in records),
         "warnings": sum(len(r.warnings) for r in records),
         "extras": sum(len(r.extras) for r in records),
+        "spans": sum(len(r.spans) for r in records),
     }
     assert {name: len(rows) for name, rows in tables.items()} == expected
     assert expected["time_points"] == 5 and expected["criteria"] == 6

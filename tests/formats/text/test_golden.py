@@ -80,6 +80,10 @@ def test_golden_entry_loses_no_word(name):
     raw = (FIXTURES / f"{name}.txt").read_bytes()
     text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     record = registry_tool.parse_text(text).to_dict()
+    for warning in record["warnings"]:  # a misspelled label is a label (its spelling is in the warning)
+        if warning["code"] == "label-misspelled":
+            written = re.search(r"'([^']+):' is taken for", warning["message"]).group(1)
+            text = text.replace(written + ":", " ", 1)
     entry_words = _word_counts(_LABELS.sub(" ", text))
     record_words = _word_counts(" ".join(_strings(record)))
     missing = entry_words - record_words

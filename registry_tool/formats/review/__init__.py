@@ -1,0 +1,1 @@
+"""The review page (registry-tool review): one self-contained HTML file for curators."""
