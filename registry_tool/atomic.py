@@ -6,6 +6,7 @@ the target either keeps its old content or gets the complete new one.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -14,6 +15,28 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
+
+from .errors import OutputError, output_error
+
+
+def make_parent(path: str) -> str:
+    """Create the folder ``path`` goes in (and those above it); its absolute path.
+
+    Raises :class:`OutputError` naming ``path`` where that cannot be done, and
+    says which part is a file where one stands in the way (rather than the
+    system's "File exists").
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = os.path.dirname(path) or directory  # as the user wrote it
+        while blocking and not os.path.exists(blocking):
+            blocking = os.path.dirname(blocking)
+        raise OutputError(path, OSError(errno.ENOTDIR, f"{blocking} is a file, not a folder")) from None
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    return directory
 
 
 def is_special_file(path: str) -> bool:
@@ -34,18 +57,25 @@ def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[A
     """Open a temporary file for writing; on success it replaces ``path``.
 
     A target that is a device or a pipe (``-o /dev/null``) is written directly.
-    """
     if "b" not in mode:
         open_args.setdefault("encoding", "utf-8")
         open_args.setdefault("newline", "")
+    An OS error (a full or read-only disk, no such folder) is raised as an
+    :class:`~registry_tool.errors.OutputError` naming ``path``.
+    """
     if is_special_file(path):
-        with open(path, mode, **open_args) as fh:
-            yield fh
+        try:
+            with open(path, mode, **open_args) as fh:
+                yield fh
+        except OSError as exc:
+            raise output_error(path, exc) from None
         return
     target = os.path.abspath(path)
-    directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
+    directory = make_parent(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise output_error(path, exc) from None
     try:
         os.fchmod(fd, _mode_for(target, 0o666))
         with os.fdopen(fd, mode, **open_args) as fh:
@@ -53,6 +83,9 @@ def atomic_writer(path: str, mode: str = "w", **open_args: Any) -> Iterator[IO[A
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        _remove(tmp)
+        raise output_error(path, exc) from None
     except BaseException:
         _remove(tmp)
         raise
@@ -88,8 +121,7 @@ class AtomicDirectory:
 
     def __init__(self, target: str):
         self.target = os.path.abspath(target.rstrip("/\\") or target)
-        parent = os.path.dirname(self.target)
-        os.makedirs(parent, exist_ok=True)
+        parent = make_parent(target.rstrip("/\\") or target)
         self.path = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}.", suffix=".part", dir=parent)
         os.chmod(self.path, _mode_for(self.target, 0o777))
         self._done = False
@@ -189,6 +221,7 @@ class AtomicFile:
     """A file opened now and committed or discarded later (for streaming exporters)."""
 
     def __init__(self, path: str, mode: str = "w", **open_args: Any):
+        self.path = path
         self._cm = atomic_writer(path, mode, **open_args)
         self.handle: IO[Any] = self._cm.__enter__()
 

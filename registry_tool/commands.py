@@ -8,6 +8,7 @@ only turns options into these calls and reports into lines and exit codes.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -29,7 +30,7 @@ from .normalize import Step, normalize
 from .overrides import Overrides
 from .pipeline import BatchReport, Progress
 from .processing import Processed, check_record, read_document
-from .sources import Document, expand_inputs, file_documents
+from .sources import Document, Input, Member, expand_inputs, file_documents
 from .sources.registry_api import (
     DEFAULT_BASE_URL,
     MAX_PAGE_SIZE,
@@ -40,7 +41,7 @@ from .sources.registry_api import (
     RetryPolicy,
     normalize_ids,
 )
-from .validation import Violation, validate
+from .validation import Violation, check_references, validate
 
 Result = Record | Failure
 
@@ -59,8 +60,9 @@ def iter_records(
     ``from_format`` is ``auto`` (by content) or a reader name of
     :data:`registry_tool.formats.READERS`; ``steps`` replaces the default
     normalise stack. Raises :class:`UsageError` for a path that does not
-    exist or an unknown format; every other problem is a :class:`Failure`
-    in the stream.
+    exist, a directory holding no input file, or an unknown format; every
+    other problem is a :class:`Failure` in the stream. ``.gz`` files and
+    ``.zip`` archives are read unpacked.
     """
     paths = expand_inputs(inputs)
     if from_format != "auto":
@@ -109,7 +111,7 @@ def parse_file(path: str, from_format: str = "auto") -> Record:
 
 
 def export(
-    inputs: Iterable[str | None],
+    inputs: Iterable[Input],
     to: str,
     out: str | None,
     *,
@@ -122,18 +124,25 @@ def export(
     on_failure: Callable[[Failure], None] | None = None,
     on_record: Callable[[Processed], None] | None = None,
     overrides: Overrides | None = None,
+    encoding: str | None = None,
 ) -> BatchReport:
-    """Read every input, normalise, check and write with the writer ``to`` (``parse`` is ``to="json"``).
+    """Read every input, normalise, check and write with the writer ``to``.
 
+    ``parse`` is ``to="json"`` with ``options.json_shape="object-or-lines"``.
     ``overrides`` (:func:`registry_tool.overrides.parse_overrides`) are a
-    curator's values (``--set``, ``--fields``), applied to every record."""
+    curator's values (``--set``, ``--fields``), applied to every record.
+    ``encoding`` names the text encoding of the inputs (None: UTF-8, or
+    UTF-16). Raises :class:`UsageError` where ``out`` is one of the inputs
+    (or a folder holding one).
+    """
     paths = expand_inputs(inputs)
     if from_format != "auto":
         formats.reader(from_format)
+    refuse_output_over_inputs(out, paths)
     sink = formats.writer(to)(out, options or WriteOptions())
-    return pipeline.run(file_documents(paths), sink, from_format=from_format, steps=steps, validate=validate,
-                        jobs=jobs, progress=progress, on_failure=on_failure, on_record=on_record,
-                        overrides=overrides)
+    return pipeline.run(file_documents(paths, encoding), sink, from_format=from_format, steps=steps,
+                        validate=validate, jobs=jobs, progress=progress, on_failure=on_failure,
+                        on_record=on_record, overrides=overrides)
 
 
 # --- review ------------------------------------------------------------------------------------------
@@ -206,6 +215,32 @@ def _entry_text(record: Record) -> str | None:
     return text if text is not None and stable_id(split_lines(text)) == record.record_id else None
 
 
+def refuse_output_over_inputs(out: str | None, inputs: Iterable[Input], option: str = "-o") -> None:
+    """Raise :class:`UsageError` if the output ``out`` is one of the inputs, or a folder
+    holding one: writing it would destroy what is being read."""
+    if out is None or out == "-" or not os.path.exists(out):
+        return
+    try:
+        out_stat = os.stat(out)
+    except OSError:
+        return
+    if not os.path.isfile(out) and not os.path.isdir(out):
+        return  # a device or a pipe (/dev/null, /dev/stdout) is written in place, never replaced
+    folder = os.path.realpath(out) + os.sep if os.path.isdir(out) else None
+    for item in inputs:
+        if item is None:
+            continue
+        path = item.archive if isinstance(item, Member) else item
+        try:
+            same = os.path.samestat(os.stat(path), out_stat)
+        except OSError:
+            continue
+        if same or (folder is not None and os.path.realpath(path).startswith(folder)):
+            what = "is" if same else "holds"
+            raise UsageError(f"{option} {out} {what} one of the inputs ({path}); writing it would destroy the "
+                             "input: choose another output")
+
+
 # --- validate ----------------------------------------------------------------------------------------
 
 
@@ -224,16 +259,38 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.invalid and not self.unreadable
 
+    @property
+    def valid(self) -> int:
+        return self.records - self.invalid
 
-def validate_files(paths: Iterable[str]) -> ValidationReport:
-    """Check canonical JSON / JSON Lines files against the record schema."""
+
+def validate_files(paths: Iterable[Input] = (), encoding: str | None = None,
+                   skipped: list[str] | None = None) -> ValidationReport:
+    """Check canonical JSON / JSON Lines files (``-`` or nothing: stdin) against the record
+    schema and the references inside each record (:func:`registry_tool.validation.check_references`).
+
+    Every record read is counted once: valid, invalid (its violations in
+    ``problems``), or unreadable (a bad JSON Lines line, a file that is not
+    JSON: in ``unreadable``, and counted invalid), so ``records`` is always
+    the valid plus the invalid.
+    """
     report = ValidationReport()
-    for path in expand_inputs(paths):
+    for document in file_documents(expand_inputs(paths, skipped), encoding):
+        path = document.path
         try:
-            for value, where in iter_json_values(Document(path).bytes(), path):
+            for index, item in enumerate(iter_json_values(document.bytes(), path, encoding)):
                 report.records += 1
+                if isinstance(item, Failure):
+                    item.index = index
+                    report.invalid += 1
+                    report.unreadable.append(item)
+                    continue
+                value, where = item
                 record_id = value.get("record_id") if isinstance(value, dict) else None
-                violations = validate(value) if isinstance(value, dict) else [_not_an_object(value)]
+                if isinstance(value, dict):
+                    violations = validate(value) or check_references(value)
+                else:
+                    violations = [_not_an_object(value)]
                 if violations:
                     report.invalid += 1
                 _collect_warnings(report, value, path)
@@ -241,6 +298,8 @@ def validate_files(paths: Iterable[str]) -> ValidationReport:
                     report.problems.append({"path": path, "where": where, "record_id": record_id, "code": v.code,
                                             "json_path": v.path, "message": v.message})
         except RecordError as exc:
+            report.records += 1
+            report.invalid += 1
             report.unreadable.append(exc.failure)
     return report
 
@@ -319,7 +378,7 @@ def fetch(
     if out is None or is_special_file(out):
         if resume:
             raise UsageError("--resume needs -o OUT, a regular file")
-        sink: Any = formats.writer("json")(out, WriteOptions())
+        sink: Any = formats.writer("json")(out, WriteOptions(json_shape="object-or-lines"))
         report_failure = on_failure
     else:
         sink = PartFileSink(out, WriteOptions(), resume, keep_if=lambda: source.unavailable)

@@ -28,6 +28,9 @@ class Failure:
     line: int | None = None
     column: int | None = None
     json_path: str | None = None
+    # Warnings this failure was made of (--strict turns a record's export warnings into one
+    # failure): counted in a batch's summary; not part of the failure's JSON form.
+    warnings: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,29 @@ class RegistryToolError(Exception):
 
 class UsageError(RegistryToolError):
     """Bad options or an input that cannot be opened at all (exit status 2)."""
+
+
+class OutputError(RegistryToolError, OSError):
+    """An output that cannot be written (a full or read-only disk, a closed pipe, no such
+    folder): names the path the user gave, never a temporary file, and the system's reason.
+
+    An :class:`OSError` too, so code that handles OS errors handles it.
+    """
+
+    def __init__(self, path: str | None, exc: OSError):
+        OSError.__init__(self, exc.errno, exc.strerror or str(exc))
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path or 'standard output'}: {self.strerror}"
+
+
+def output_error(path: str | None, exc: OSError) -> OSError:
+    """``exc`` as an :class:`OutputError` about ``path`` (one already is stays as it is;
+    a closed pipe stays a :class:`BrokenPipeError`, which ends a run quietly)."""
+    if isinstance(exc, (OutputError, BrokenPipeError)):
+        return exc
+    return OutputError(path, exc)
 
 
 class RecordError(RegistryToolError):

@@ -40,7 +40,9 @@ class BatchReport:
     records_in: int = 0
     records_out: int = 0
     failures: list[Failure] = field(default_factory=list)
-    warnings: int = 0
+    warnings: int = 0  # of the records written, and those failures were made of (--strict)
+    strict_warnings: int = 0  # of ``warnings``: those --strict made failures
+    replaced: int = 0  # records that replaced one of the same id already in the output (--append)
 
     @property
     def ok(self) -> bool:
@@ -48,7 +50,7 @@ class BatchReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"records_in": self.records_in, "records_out": self.records_out, "failed": len(self.failures),
-                "warnings": self.warnings}
+                "warnings": self.warnings, "replaced": self.replaced}
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -112,6 +114,8 @@ def write_all(
 
     def failed(failure: Failure) -> None:
         report.failures.append(failure)
+        report.warnings += failure.warnings
+        report.strict_warnings += failure.warnings
         if on_failure is not None:
             on_failure(failure)
 
@@ -143,6 +147,7 @@ def write_all(
         sink.abort()
         raise
     sink.close()
+    report.replaced = getattr(sink, "replaced", 0)
     return report
 
 

@@ -45,6 +45,17 @@ def schema_text(name: str) -> str:
         return (Path(__file__).resolve().parent.parent / "schemas" / name).read_text("utf-8")
 
 
+def schema_path(name: str = "record.schema.json") -> str:
+    """Where the schema file ``name`` is, as installed (what ``validate --help`` names)."""
+    try:
+        found = resources.files("registry_tool.schemas").joinpath(name)
+        if found.is_file():
+            return str(found)
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    return str(Path(__file__).resolve().parent.parent / "schemas" / name)
+
+
 def load_schema(name: str = "record.schema.json") -> dict[str, Any]:
     """One of the JSON schemas the project ships, as a dict."""
     return json.loads(schema_text(name))
@@ -92,3 +103,26 @@ def _best_leaf(error: Any) -> Any:
     if error.context:
         return best_match(error.context) or error
     return error
+
+
+def check_references(record: dict[str, Any]) -> list[Violation]:
+    """Every index inside a (schema-valid) canonical record that points at no item:
+    a variant's ``criterion`` and a criterion's ``parent`` must name an existing
+    criterion (a parent one before it). Code ``reference``; [] when all hold."""
+    eligibility = record.get("eligibility") or {}
+    criteria = eligibility.get("criteria") or []
+    count = len(criteria)
+    found = []
+    for i, criterion in enumerate(criteria):
+        parent = criterion.get("parent") if isinstance(criterion, dict) else None
+        if parent is not None and not (isinstance(parent, int) and 0 <= parent < i):
+            found.append(Violation("reference", f"$.eligibility.criteria[{i}].parent",
+                                   f"{parent} names no criterion before this one (expected 0 to {i - 1}, or null)"
+                                   if i else f"{parent}: the first criterion cannot have a parent (expected null)"))
+    for i, variant in enumerate(record.get("variants") or []):
+        target = variant.get("criterion") if isinstance(variant, dict) else None
+        if target is not None and not (isinstance(target, int) and 0 <= target < count):
+            found.append(Violation("reference", f"$.variants[{i}].criterion",
+                                   f"{target} names no criterion: the record has {count} "
+                                   f"(expected a 0-based index below {count}, or null)"))
+    return found

@@ -93,9 +93,28 @@ def process_in_workers(job: Job, documents: Iterable[Document | Failure],
             pool.shutdown(wait=True)
         else:  # interrupted, or the caller stopped early: stop the work in progress now
             processes = list(getattr(pool, "_processes", None) or {})
+            result_queue = getattr(pool, "_result_queue", None)  # shutdown() forgets it
             pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 _kill(process)
+            _unblock_pool_manager(result_queue)
+
+
+def _unblock_pool_manager(result_queue: object) -> None:
+    """Let the pool's manager thread end once its workers are killed.
+
+    A worker killed while sending a result leaves half a message in the result
+    pipe, and the manager thread waits for the rest for ever (the interpreter
+    then hangs at exit, joining it). This process holds the pipe's write end
+    too; closing it gives the manager end-of-file, so it marks the pool broken
+    and ends (it then closes the task pipe, which frees its feeder thread).
+    """
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
 
 
 def _kill(process: object) -> None:

@@ -161,7 +161,7 @@ def test_canonical_records_read_back(runner, tmp_path):
 
 
 def test_set_needs_name_value(runner):
-    result = runner.invoke(main, ["export", str(GOOD[0]), "--to", "json", "--set", "oops"])
+    result = runner.invoke(main, ["export", str(GOOD[0]), "--to", "xml", "--set", "oops"])
     assert result.exit_code == 2
     assert "NAME=VALUE" in result.stderr
 

@@ -136,3 +136,33 @@ def _state(pid: int) -> str:
     except OSError:
         return "zombie"
     return next((line for line in status.splitlines() if line.startswith("State:")), "").lower()
+
+
+def test_signals_at_any_moment_never_hang_the_exit(tmp_path):
+    """Issue 12, item 8: a worker killed while it sends a result back leaves half a message in
+    the pool's result pipe; the pool's manager thread then waited for the rest for ever and
+    the interrupted process hung at exit. Signals sent at staggered moments of a --jobs run
+    must each end it within seconds, with 130 (Ctrl-C) or 143 (SIGTERM)."""
+    big = tmp_path / "big"
+    big.mkdir()
+    entry = (FIXTURES / "text" / "01_minimal_entry.txt").read_bytes()
+    for i in range(2000):
+        (big / f"e{i:05d}.txt").write_bytes(entry + f"\nline {i}".encode())
+    out = tmp_path / "out.jsonl"
+    for trial in range(8):
+        signum, status = (signal.SIGTERM, 143) if trial % 2 else (signal.SIGINT, 130)
+        proc = subprocess.Popen([SCRIPT, "parse", str(big), "-o", str(out), "--jobs", "2"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.5 + 0.07 * trial)
+        proc.send_signal(signum)
+        try:
+            _, error = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise AssertionError(f"trial {trial}: the interrupted run hung at exit") from None
+        if proc.returncode in (0, -signum) and out.exists():  # finished before the signal (or as it came)
+            out.unlink()
+            continue
+        assert proc.returncode == status, (trial, proc.returncode, error)
+        assert [p.name for p in tmp_path.iterdir() if p.name != "big"] == []

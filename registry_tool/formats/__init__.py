@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..decoding import UTF16_BOMS, decode_text
+from ..decoding import UTF16_BOMS, utf16_without_bom
 from ..errors import UsageError
 from .base import Canonical, Encoder, Prepared, ReadResult, Sink, WriteOptions
 
@@ -66,7 +66,8 @@ READERS: dict[str, FormatEntry] = {
 WRITERS: dict[str, FormatEntry] = {
     e.name: e
     for e in (
-        FormatEntry("json", ".canonical.writer:JsonSink", "canonical JSON (one record) / JSON Lines"),
+        FormatEntry("json", ".canonical.writer:JsonSink",
+                    "canonical JSON: one record an object, several an array (parse: JSON Lines)"),
         FormatEntry("jsonl", ".canonical.writer:JsonLinesSink", "canonical JSON Lines"),
         FormatEntry("csv", ".tables.csv_writer:CsvSink", "CSV tables + Frictionless datapackage.json"),
         FormatEntry("xml", ".ctgov_xml.writer:XmlSink", "ClinicalTrials.gov clinical_study XML"),
@@ -91,7 +92,7 @@ def writer(name: str) -> Any:
         raise UsageError(f"unknown output format {name!r}; known: {', '.join(WRITERS)}") from None
 
 
-def detect_format(data: bytes, path: str | None = None) -> str:
+def detect_format(data: bytes, path: str | None = None, encoding: str | None = None) -> str:
     """The reader a document needs, told from its content (``--from auto``).
 
     A WHO ICTRP export (the XML root ``Trials_downloaded_from_ICTRP``, or a
@@ -99,11 +100,14 @@ def detect_format(data: bytes, path: str | None = None) -> str:
     other tag first (after white space and a byte-order mark) means registry XML;
     a JSON object or list means JSON (registry API v2 or canonical records,
     told apart per object by the ``json`` reader); anything else, ``<5 years
-    ...`` or ``[Phase II] ...`` included, is flattened text.
+    ...`` or ``[Phase II] ...`` included, is flattened text, except in a file
+    named ``.json``, ``.jsonl`` or ``.ndjson`` that starts with ``{`` or ``[``.
     """
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(UTF16_BOMS):
-        head = decode_text(data, path).lstrip()[:16].encode()
+    other = encoding or ("utf-16" if head.startswith(UTF16_BOMS) else utf16_without_bom(data))
+    if other:
+        text = data[:2048].decode(other, "replace")
+        head = text.lstrip("\ufeff \t\r\n")[:16].encode("utf-8", "replace")
     if _ICTRP_XML.search(head) or (head[:1] not in (b"<", b"{", b"[") and _ICTRP_CSV.match(head)
                                    and b"public" in head.split(b"\n", 1)[0].lower()):
         return "ictrp"
@@ -111,12 +115,17 @@ def detect_format(data: bytes, path: str | None = None) -> str:
         return "ctgov-xml"
     if _JSON_START.match(head):
         return "json"
+    if head[:1] in (b"{", b"[") and path is not None and path.lower().removesuffix(".gz").endswith(_JSON_SUFFIXES):
+        return "json"  # a .json / .jsonl file whose first value is broken: the JSON reader says where
     return "text"
 
 
 # A WHO ICTRP export: its XML root (after the XML declaration), or a CSV header naming TrialID.
 _ICTRP_XML = re.compile(rb"^(?:<\?[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<Trials_downloaded_from_ICTRP[\s>/]", re.DOTALL)
 _ICTRP_CSV = re.compile(rb'^[^\n]*?(?:^|[,;\t])"?TrialID"?(?:[,;\t]|\r?$)', re.MULTILINE)
+_JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
 # A tag, a declaration or a comment; "<5 years" starts a text entry.
 _XML_START = re.compile(rb"<[?!A-Za-z_]")
 # An object with a key or empty; a list of values or empty; "[Phase II] ..." is text.

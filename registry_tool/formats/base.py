@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
 from ..atomic import AtomicFile
-from ..errors import Failure
+from ..errors import Failure, output_error
 from ..model import Record, RecordWarning
 
 
@@ -45,6 +45,8 @@ class WriteOptions:
     strict: bool = False
     set_values: dict[str, str] = field(default_factory=dict)  # --set NAME=VALUE (registry XML)
     excel_safe: bool = False
+    json_shape: str | None = None  # canonical JSON: see formats.canonical.writer.JsonSink (None: object-or-array)
+    existing: str | None = None  # csv / sqlite into an existing export: "replace" or "append" (None: refuse)
 
 
 @dataclass(slots=True)
@@ -102,13 +104,19 @@ class StreamOutput:
             self.handle = self._file.handle
 
     def write(self, data: bytes) -> Any:
-        return self.handle.write(data)
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            raise output_error(self._file.path if self._file is not None else None, exc) from None
 
     def commit(self) -> None:
-        if self._file is not None:
-            self._file.commit()
-        else:
-            self.handle.flush()
+        try:
+            if self._file is not None:
+                self._file.commit()
+            else:
+                self.handle.flush()
+        except OSError as exc:
+            raise output_error(self._file.path if self._file is not None else None, exc) from None
 
     def discard(self) -> None:
         if self._file is not None:

@@ -6,6 +6,6 @@ document could not be had); readers turn documents into records.
 
 from __future__ import annotations
 
-from .files import DIRECTORY_SUFFIXES, Document, expand_inputs, file_documents
+from .files import DIRECTORY_SUFFIXES, Document, Input, Member, expand_inputs, file_documents, skipped_summary
 
-__all__ = ["DIRECTORY_SUFFIXES", "Document", "expand_inputs", "file_documents"]
+__all__ = ["DIRECTORY_SUFFIXES", "Document", "Input", "Member", "expand_inputs", "file_documents", "skipped_summary"]

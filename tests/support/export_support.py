@@ -67,16 +67,17 @@ def rendered_corpus() -> Path:
     return folder
 
 
-def kill_mid_export(exporter: str, out: Path) -> int:
+def kill_mid_export(exporter: str, out: Path, existing: str | None = None) -> int:
     """Run ``exporter`` (``module:Class``) in a child process on the fixture records and
-    SIGKILL it before it closes, so no cleanup runs; return the child's exit status."""
+    SIGKILL it before it closes, so no cleanup runs; return the child's exit status.
+    ``existing`` is ``--replace`` / ``--append`` (``replace``, ``append``) for an existing output."""
     module, _, name = exporter.partition(":")
     script = textwrap.dedent(
         f"""
         import os, signal
         from registry_tool import ExportOptions, iter_records
         from {module} import {name}
-        sink = {name}({str(out)!r}, ExportOptions())
+        sink = {name}({str(out)!r}, ExportOptions(existing={existing!r}))
         for record in iter_records([{str(RECORDS)!r}]):
             sink.write(sink.encoder.prepare(record))
         os.kill(os.getpid(), signal.SIGKILL)

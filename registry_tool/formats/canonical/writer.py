@@ -1,5 +1,6 @@
-"""Canonical JSON: one record as one indented JSON object, several as JSON Lines (``json``),
-or always JSON Lines (``jsonl``)."""
+"""Canonical JSON: one record as one indented JSON object and several as one JSON array
+(``json``; ``parse`` keeps its JSON Lines for several, see :class:`JsonSink`), or always
+JSON Lines (``jsonl``)."""
 
 from __future__ import annotations
 
@@ -60,29 +61,58 @@ class JsonLinesSink(Sink):
 
 
 class JsonSink(JsonLinesSink):
-    """One record: one indented JSON object. More: JSON Lines.
+    """Canonical JSON in the shape ``options.json_shape`` names:
 
-    The first record is held back until a second arrives (or the batch ends),
-    because only then is it known which form the output takes.
+    * ``object-or-array`` (``export --to json``, the default): one record is
+      one indented JSON object; more are one JSON document, an array of
+      records (one compact record a line);
+    * ``object-or-lines`` (``parse``, ``fetch``, the CONTRACT): one record
+      indented, more as JSON Lines;
+    * ``array`` (``parse --json``): always an array, ``[]`` for no record;
+    * ``lines`` (``parse --jsonl``): always JSON Lines.
+
+    Where the shape depends on the count, the first record is held back until
+    a second arrives (or the batch ends).
     """
 
     def __init__(self, out: str | None, options: WriteOptions) -> None:
         super().__init__(out, options)
+        self.shape = options.json_shape or "object-or-array"
+        if self.shape not in JSON_SHAPES:
+            raise ValueError(f"unknown JSON shape {self.shape!r}; known: {', '.join(JSON_SHAPES)}")
         self._first: Prepared | None = None
         self._count = 0
 
     def write(self, prepared: Prepared) -> None:
         self._count += 1
+        if self.shape == "lines":
+            super().write(prepared)
+            return
+        if self.shape == "array":
+            self._stream.write(b"[\n" if self._count == 1 else b",\n")
+            self._stream.write(prepared.payload.rstrip(b"\n"))
+            return
         if self._count == 1:
             self._first = prepared
             return
         if self._first is not None:
-            super().write(self._first)
-            self._first = None
-        super().write(prepared)
+            first, self._first = self._first, None
+            if self.shape == "object-or-array":
+                self._stream.write(b"[\n" + first.payload.rstrip(b"\n"))
+            else:
+                super().write(first)
+        if self.shape == "object-or-array":
+            self._stream.write(b",\n" + prepared.payload.rstrip(b"\n"))
+        else:
+            super().write(prepared)
 
     def close(self) -> None:
         if self._count == 1 and self._first is not None:
             data = json.loads(self._first.payload)  # the json module reads whatever was written
             self._stream.write(encode_record(data, pretty=True))
+        elif self.shape == "array" or (self.shape == "object-or-array" and self._count > 1):
+            self._stream.write(b"[]\n" if self._count == 0 else b"\n]\n")
         super().close()
+
+
+JSON_SHAPES = ("object-or-array", "object-or-lines", "array", "lines")

@@ -10,7 +10,7 @@ is refused outright (code ``unsafe-xml``) when it
   fetch a URL), or
 - names an external DTD (``<!DOCTYPE x SYSTEM "...">``),
 
-and (code ``xml-too-large``) when it is larger than :data:`MAX_XML_BYTES`.
+and (code ``too-large``) when it is larger than :data:`MAX_XML_BYTES`.
 The check runs twice: on the raw bytes before parsing (so a refused document
 is never handed to libxml2 at all), and on the parsed document's DTD
 information (which also covers encodings the byte scan cannot read, such as
@@ -57,14 +57,14 @@ _PARSER = _parser()
 def parse_xml(data: bytes, path: str | None = None, expected: str = "a clinical_study document") -> etree._Element:
     """The root element of a document, parsed safely (``expected`` names what the caller reads, for messages).
 
-    Raises :class:`RecordError` with ``xml-too-large``, ``unsafe-xml`` (entity
+    Raises :class:`RecordError` with ``too-large``, ``unsafe-xml`` (entity
     declarations, external DTD) or ``bad-xml`` (not well-formed; line and
     column of the first error).
     """
     if len(data) > MAX_XML_BYTES:
         raise RecordError(
             Failure(
-                "xml-too-large",
+                "too-large",
                 f"document is {len(data):,} bytes; the limit is {MAX_XML_BYTES:,} bytes "
                 "(registry records are far smaller; split the file or check what it is)",
                 path=path,

@@ -236,10 +236,11 @@ class XmlEncoder(Encoder):
         if missing and self.strict:
             raise RecordError(Failure(
                 "xml-missing-element",
-                "--strict: required registry elements missing: "
+                f"--strict: {len(missing)} required registry element(s) missing: "
                 + "; ".join(f"<{m.path}>" + (f" (--set {m.set_name}=...)" if m.set_name else "") for m in missing),
                 record_id=record.record_id,
                 path=record.source.path,
+                warnings=len(missing),
             ))
         return Prepared(record.record_id, record.source.path, document_bytes(root), warnings)
 
@@ -292,8 +293,8 @@ class XmlSink(Sink):
         if name in self._names:
             raise RecordError(Failure(
                 "duplicate-record-id",
-                f"a record with id {prepared.record_id!r} was already written to {name} in this batch "
-                f"(from {self._names[name] or '<stdin>'}); the first is kept",
+                f"record id {prepared.record_id} is in both {self._names[name] or '<stdin>'} and "
+                f"{prepared.path or '<stdin>'}; the first was written to {name}, this one is left out",
                 record_id=prepared.record_id,
                 path=prepared.path,
             ))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from ...atomic import AtomicDirectory
-from ...errors import RegistryToolError, UsageError
+from ...errors import OutputError, RegistryToolError, UsageError
 from ...version import __version__
 from ..base import WriteOptions
 from .layout import LAYOUT_VERSION, TABLES, Column, Table, TableSink
@@ -162,24 +162,55 @@ def package_descriptor(excel_safe: bool = False) -> dict[str, Any]:
     }
 
 
-def check_replaceable(path: str) -> None:
-    """Refuse an output folder whose replacement would destroy something else.
+def check_replaceable(path: str, existing: str | None = "replace") -> bool:
+    """Refuse an output folder whose replacement would destroy something else; True where
+    ``path`` holds an earlier export.
 
     An export replaces an existing folder only when it is empty or holds a
-    ``datapackage.json`` (an earlier export); a file or any other folder is a
-    usage error, so ``-o ~`` cannot wipe a home folder.
+    ``datapackage.json`` (an earlier export), and an earlier export only with
+    ``existing`` ``replace`` or ``append`` (``--replace`` / ``--append``); a
+    file or any other folder is a usage error, so ``-o ~`` cannot wipe a home
+    folder.
     """
     if not os.path.lexists(path):
-        return
+        return False
     if not os.path.isdir(path) or os.path.islink(path):
         raise UsageError(
             f"{path} exists and is not a folder (or is a symbolic link); --to csv writes a folder of tables (-o DIR)"
         )
-    if os.listdir(path) and not os.path.isfile(os.path.join(path, PACKAGE_FILE)):
+    if not os.listdir(path):
+        return False
+    if not os.path.isfile(os.path.join(path, PACKAGE_FILE)):
         raise UsageError(
             f"{path} is a folder that holds no {PACKAGE_FILE}, so it is not an earlier export; "
             "refusing to replace it (choose a new or empty folder)"
         )
+    if existing is None:
+        raise UsageError(
+            f"{path} holds an earlier export ({PACKAGE_FILE} and its tables): give --replace to replace it, "
+            "or --append to add these records to it (a record already there is replaced by its id)"
+        )
+    return True
+
+
+def _check_appendable(path: str, excel_safe: bool) -> None:
+    """An earlier export can take more records only if it has this version's tables and the same cell form."""
+    try:
+        with open(os.path.join(path, PACKAGE_FILE), encoding="utf-8") as fh:
+            meta = json.load(fh).get("registry_tool") or {}
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UsageError(f"{path}: cannot read its {PACKAGE_FILE} to append to it: {exc}") from None
+    if meta.get("layout_version") != LAYOUT_VERSION:
+        raise UsageError(
+            f"{path} holds table layout {meta.get('layout_version')}, this version writes layout {LAYOUT_VERSION}: "
+            "cannot append to it (export again with --replace, or to a new folder)"
+        )
+    if bool(meta.get("excel_safe")) != excel_safe:
+        was = "with" if meta.get("excel_safe") else "without"
+        raise UsageError(f"{path} was written {was} --excel-safe: append to it the same way")
+    for table in TABLES:
+        if not os.path.isfile(os.path.join(path, f"{table.name}.csv")):
+            raise UsageError(f"{path} has no {table.name}.csv: cannot append to it (export again with --replace)")
 
 
 class _TableFile:
@@ -222,7 +253,11 @@ class CsvSink(TableSink):
     def __init__(self, out: str | None, options: WriteOptions):
         super().__init__(out, options)
         assert self.out is not None
-        check_replaceable(self.out)
+        earlier = check_replaceable(self.out, options.existing)
+        self._append = earlier and options.existing == "append"
+        if self._append:
+            _check_appendable(self.out, options.excel_safe)
+        self.replaced = 0
         self._files: list[_TableFile] = []
         try:
             self._folder = AtomicDirectory(self.out)
@@ -239,8 +274,11 @@ class CsvSink(TableSink):
             raise
 
     def write_rows(self, record_id: str, path: str | None, rows: list[list[tuple[Any, ...]]]) -> None:
-        for file, table_rows in zip(self._files, rows):
-            file.write_rows(table_rows)
+        try:
+            for file, table_rows in zip(self._files, rows):
+                file.write_rows(table_rows)
+        except OSError as exc:
+            raise OutputError(self.out, exc) from None
 
     def close(self) -> None:
         try:
@@ -250,14 +288,47 @@ class CsvSink(TableSink):
                 fh.flush()
                 os.fsync(fh.fileno())
             for file in self._files:
-                file.close(sync=True)
+                file.close(sync=not self._append)
+            if self._append:
+                self._merge_earlier()
             self._folder.commit()
         except OSError as exc:
             self.abort()
-            raise RegistryToolError(f"cannot finish the export to {self.out}: {exc}; nothing was replaced") from None
+            raise OutputError(self.out, exc) from None
         except BaseException:
             self.abort()
             raise
+
+    def _merge_earlier(self) -> None:
+        """--append: each table becomes the earlier export's rows of the records not written
+        now, then this batch's rows (a record written again replaces its earlier rows)."""
+        assert self.out is not None
+        ids = set(self._written)
+        for table in TABLES:
+            new_path = os.path.join(self._folder.path, f"{table.name}.csv")
+            merged_path = new_path + ".merged"
+            with open(os.path.join(self.out, f"{table.name}.csv"), encoding="utf-8", newline="") as old, \
+                    open(new_path, encoding="utf-8", newline="") as new, \
+                    open(merged_path, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out, lineterminator="\r\n")
+                old_rows = csv.reader(old)
+                header = next(old_rows, None)
+                if header != table.column_names:
+                    raise UsageError(f"{self.out}/{table.name}.csv has other columns than this version writes: "
+                                     "cannot append to it (export again with --replace)")
+                writer.writerow(header)
+                for row in old_rows:
+                    if row and row[0] in ids:
+                        if table.name == "trials":
+                            self.replaced += 1
+                        continue
+                    writer.writerow(row)
+                new_rows = csv.reader(new)
+                next(new_rows, None)
+                writer.writerows(new_rows)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(merged_path, new_path)
 
     def abort(self) -> None:
         for file in self._files:

@@ -474,8 +474,8 @@ class TableSink(Sink):
             raise RecordError(
                 Failure(
                     "duplicate-record-id",
-                    f"record id {rid!r} was already written in this batch (from {self._written[rid] or '<stdin>'}); "
-                    "each record id may appear once, the first is kept",
+                    f"record id {rid} is in both {self._written[rid] or '<stdin>'} and {prepared.path or '<stdin>'}; "
+                    "the first is kept, this one is left out (a record id is every table's key)",
                     record_id=rid,
                     path=prepared.path,
                 )

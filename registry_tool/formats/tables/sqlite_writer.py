@@ -17,7 +17,8 @@ import os
 import sqlite3
 from typing import Any
 
-from ...errors import Failure, RecordError, RegistryToolError, UsageError
+from ...atomic import make_parent
+from ...errors import Failure, OutputError, RecordError, RegistryToolError, UsageError
 from ..base import WriteOptions
 from .layout import LAYOUT_VERSION, TABLES, Column, Table, TableSink
 
@@ -125,6 +126,21 @@ def prepare_layout(conn: sqlite3.Connection, path: str) -> None:
         )
 
 
+def _check_ours(path: str) -> None:
+    """Refuse to replace a file that is not a registry-tool database (``--replace``)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        application_id = None
+    if application_id != APPLICATION_ID:
+        raise UsageError(f"{path} is not a database registry-tool wrote; refusing to replace it "
+                         "(remove it yourself, or export to a new file)")
+
+
 class SqliteSink(TableSink):
     """``--to sqlite -o FILE.db``: add or replace records in a database of the CSV tables."""
 
@@ -138,14 +154,29 @@ class SqliteSink(TableSink):
         self.path = path
         if os.path.exists(path) and not os.path.isfile(path):
             raise UsageError(f"{path} exists and is not a file; --to sqlite writes a database file (-o FILE.db)")
-        self._existed = os.path.exists(path)
+        self._existed = os.path.exists(path) and os.path.getsize(path) > 0
+        self.replaced = 0
+        self._fresh: str | None = None  # --replace: the new database, built beside and renamed onto path at close
+        if self._existed:
+            if options.existing is None:
+                raise UsageError(
+                    f"{path} exists: give --append to add these records to it (a record already there is "
+                    "replaced by its id), or --replace to write a new database in its place"
+                )
+            if options.existing == "replace":
+                _check_ours(path)
+                self._fresh = path = f"{path}.{os.getpid()}.part"
+                self._existed = False
         self._conn: sqlite3.Connection | None = None
         try:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            make_parent(path)
             self._conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("BEGIN IMMEDIATE")
             prepare_layout(self._conn, path)
+        except OutputError:
+            self.abort()
+            raise
         except (sqlite3.DatabaseError, OSError) as exc:
             self.abort()
             raise UsageError(f"{path}: cannot write to it as an SQLite database: {exc}") from None
@@ -158,7 +189,8 @@ class SqliteSink(TableSink):
         conn = self._connection()
         conn.execute("SAVEPOINT record")
         try:
-            conn.execute("DELETE FROM trials WHERE record_id = ?", (record_id,))
+            if conn.execute("DELETE FROM trials WHERE record_id = ?", (record_id,)).rowcount > 0:
+                self.replaced += 1
             for sql, table_rows in zip(self._inserts, rows):
                 if table_rows:
                     conn.executemany(sql, table_rows)
@@ -191,6 +223,14 @@ class SqliteSink(TableSink):
             raise RegistryToolError(f"{self.out}: cannot commit: {exc}; the database is left as it was") from None
         self._conn = None
         conn.close()
+        if self._fresh is not None:
+            try:
+                os.replace(self._fresh, self.out)  # type: ignore[arg-type]
+            except OSError as exc:
+                self.abort()
+                raise RegistryToolError(f"{self.out}: cannot replace it: {exc.strerror or exc}; "
+                                        "the database is left as it was") from None
+            self._fresh = None
 
     def abort(self) -> None:
         conn, self._conn = self._conn, None
@@ -202,8 +242,14 @@ class SqliteSink(TableSink):
                 pass
             finally:
                 conn.close()
-        if not self._existed:
-            for leftover in (self.path, f"{self.path}-journal"):
+        if self._fresh is not None:
+            leftovers: tuple[str, ...] = (self._fresh, f"{self._fresh}-journal")
+        elif not self._existed:
+            leftovers = (self.path, f"{self.path}-journal")
+        else:
+            leftovers = ()
+        if leftovers:
+            for leftover in leftovers:
                 try:
                     os.unlink(leftover)
                 except OSError:

@@ -215,8 +215,9 @@ def stable_id(lines: list[str]) -> str:
 def read_entry(text: str, path: str | None = None) -> Record:
     """The raw record of one flattened registry entry (the normalise stack runs next).
 
-    Raises :class:`registry_tool.errors.ParseError` for an entry with no text
-    or with NUL characters (binary data, not an entry).
+    Raises :class:`registry_tool.errors.ParseError` for an entry with no text,
+    with NUL characters (binary data), or with no field of the layout at all
+    (``not-an-entry``).
     """
     state = _assemble(text, path)
     _finish(state)
@@ -252,10 +253,13 @@ def _assemble(text: str, path: str | None) -> _Assembly:
         if kinds[i] is None and line.find(":", 0, 30) >= 0 and misspelled_label_at_start(line) is not None:
             kinds[i] = _MISSPELLED
     structural_lines = [i for i, kind in enumerate(kinds) if kind]
-    if not structural_lines:  # no block at all: the whole entry is its summary
-        state.summary = [line.strip() for line in lines if line]
-        _summary_span(state, lines, len(lines))
-        return state
+    if not structural_lines:  # no field of the layout at all: prose, notes, another format
+        raise RecordError(Failure(
+            "not-an-entry",
+            "no field of the flattened layout found (no Name:, Measure:, Description:, Allocation:, "
+            "model line, variant-count line or criteria heading): this is not a registry entry",
+            path=path,
+        ))
     first, last = structural_lines[0], structural_lines[-1]
     # Before the first structural line: the summary (FORMAT: the text before the first label).
     state.summary = [line.strip() for line in lines[:first] if line]
@@ -578,6 +582,34 @@ def _split_mark(mark: str) -> list[str]:
     return [p for p in parts if p]
 
 
+# The largest text entry read (bytes): registry entries are a few kilobytes, the
+# largest in the corpus well under 1 MiB; a document beyond this is refused
+# (``too-large``) before it is decoded, like registry XML beyond its 64 MiB.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+_OTHER_FORMATS = {"ctgov-xml": "registry XML", "json": "JSON"}
+
+
 def read(document: Any) -> Iterator[ReadResult]:
-    """The ``text`` reader: one entry per document."""
-    yield read_entry(decode_text(document.bytes(), document.path), document.path)
+    """The ``text`` reader: one entry per document.
+
+    A document over :data:`MAX_TEXT_BYTES` fails with ``too-large``; one that
+    looks like XML or JSON is not read as text (``not-an-entry``, with the
+    ``--from`` that reads it).
+    """
+    from .. import detect_format
+
+    data = document.bytes()
+    path = document.path
+    if len(data) > MAX_TEXT_BYTES:
+        raise RecordError(Failure(
+            "too-large", f"the entry is {len(data):,} bytes, more than the {MAX_TEXT_BYTES // 2**20} MiB limit "
+            "of a text entry (expected one registry entry a file)", path=path))
+    encoding = getattr(document, "encoding", None)
+    other = detect_format(data, path, encoding)
+    if other != "text":
+        hint = "--from ctgov-xml" if other == "ctgov-xml" else "--from ctgov-json or --from canonical"
+        raise RecordError(Failure(
+            "not-an-entry", f"this looks like {_OTHER_FORMATS[other]}, not flattened registry text: "
+            f"read it with {hint} (or --from auto)", path=path))
+    yield read_entry(decode_text(data, path, encoding), path)

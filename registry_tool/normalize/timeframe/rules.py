@@ -100,8 +100,9 @@ class Parser(FrequencyRules, AnchorRules):
                 lengths.add(float(m.group("c")) * DAYS_PER_UNIT[m.group("cu").lower()])
             self.recognised.append(m.span())
         # "Cycle 0 is 3 days ... Cycle 1 is 28 days": the length of a cycle is not one number
-        if len(lengths) == 1 and not ambiguous:
-            self.cycle_days = lengths.pop()
+        # (and "0-day cycles" give no length: a cycle of no days counts nothing)
+        if len(lengths) == 1 and not ambiguous and (length := lengths.pop()) > 0:
+            self.cycle_days = length
         windows = WINDOW.finditer(text) if ("±" in text or "+" in text or "minus" in low) else ()
         for m in windows:
             start = m.start()

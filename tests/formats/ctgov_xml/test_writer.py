@@ -309,7 +309,7 @@ def test_duplicate_record_ids_keep_the_first(tmp_path):
     out = tmp_path / "docs"
     result = CliRunner().invoke(main, ["export", str(src), str(copy), "--to", "xml", "-o", str(out)])
     assert result.exit_code == 1
-    assert "already written" in result.stderr
+    assert f"record id NCT09900001 is in both {src} and {copy}; the first was written" in result.stderr
     assert b"Drug X Plus" in (out / "NCT09900001.xml").read_bytes()
 
 

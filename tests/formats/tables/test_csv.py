@@ -259,7 +259,7 @@ def test_reexport_replaces_the_folder(tmp_path):
     records = fixture_records()
     export_csv(records, out)
     (out / "stale.csv").write_text("from an older export\n")
-    export_csv(records[:1], out)
+    export_csv(records[:1], out, existing="replace")
     assert sorted(p.name for p in out.iterdir()) == sorted(TABLE_FILES + ["datapackage.json"])
     assert len(read_csv_package(out)["trials"]) == 1
     assert siblings(out) == []
@@ -277,7 +277,7 @@ def test_interrupted_export_keeps_the_old_folder(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        export_csv(interrupted(), out)
+        export_csv(interrupted(), out, existing="replace")
     assert _snapshot(out) == before
     assert siblings(out) == []
 
@@ -301,7 +301,7 @@ def test_killed_export_keeps_the_old_folder(tmp_path):
     out = tmp_path / "out"
     export_csv(fixture_records(), out)
     before = _snapshot(out)
-    assert kill_mid_export("registry_tool.formats.tables.csv_writer:CsvSink", out) == -9
+    assert kill_mid_export("registry_tool.formats.tables.csv_writer:CsvSink", out, "replace") == -9
     assert _snapshot(out) == before
     # what a killed process cannot clean up is a hidden temporary folder, never a half-written DIR
     assert all(name.startswith(".out.") and name.endswith(".part") for name in siblings(out))
@@ -485,11 +485,10 @@ def test_json_export_of_one_record_is_one_valid_object(tmp_path):
     assert data == records[0].to_dict()
 
 
-@pytest.mark.parametrize("to", ["json", "jsonl"])
-def test_json_lines_export_is_schema_valid(tmp_path, to):
-    out = tmp_path / f"all.{to}"
+def test_json_lines_export_is_schema_valid(tmp_path):
+    out = tmp_path / "all.jsonl"
     records = fixture_records()
-    report = convert(records, to, str(out))
+    report = convert(records, "jsonl", str(out))
     assert report.records_out == 3
     lines = out.read_text("utf-8").splitlines()
     assert len(lines) == 3
@@ -503,3 +502,11 @@ def test_the_readme_lists_every_table():
     readme = (Path(__file__).parents[3] / "README.md").read_text("utf-8")
     section = readme[readme.index("### CSV data package and SQLite"):readme.index("## For analysts")]
     assert [t.name for t in TABLES if f"`{t.name}`" not in section] == []
+
+
+def test_json_export_of_several_records_is_one_array(tmp_path):
+    out = tmp_path / "all.json"
+    records = fixture_records()
+    assert convert(records, "json", str(out)).records_out == 3
+    data = json.loads(out.read_text("utf-8"))
+    assert data == [record.to_dict() for record in records]

@@ -36,6 +36,7 @@ from tests.support.export_support import (
 
 def export_db(records, db: Path, on_failure=None, **options):
     validate = options.pop("validate", True)
+    options.setdefault("existing", "append")  # into an existing database: add and replace by record id
     return convert(records, "sqlite", str(db), ExportOptions(**options), validate=validate, on_failure=on_failure)
 
 
@@ -235,7 +236,7 @@ def test_killed_export_leaves_the_database_as_it_was(tmp_path):
     records = fixture_records()
     export_db(records[:1], db)
     before = dump(db)
-    assert kill_mid_export("registry_tool.formats.tables.sqlite_writer:SqliteSink", db) == -9
+    assert kill_mid_export("registry_tool.formats.tables.sqlite_writer:SqliteSink", db, "append") == -9
     assert dump(db) == before
     export_db(records, db)  # and the database is usable afterwards
     assert counts(db)["trials"] == 3
@@ -315,7 +316,7 @@ def test_cli_sqlite_needs_an_output_file():
 
 def test_cli_foreign_database_is_a_usage_error(tmp_path):
     db = _made_db(tmp_path / "app.db", "CREATE TABLE accounts (id INTEGER)")
-    result = CliRunner().invoke(main, ["export", str(RECORDS), "--to", "sqlite", "-o", str(db)])
+    result = CliRunner().invoke(main, ["export", str(RECORDS), "--to", "sqlite", "-o", str(db), "--append"])
     assert result.exit_code == 2
     assert "did not write" in result.output
 
