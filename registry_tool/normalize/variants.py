@@ -42,7 +42,11 @@ variants) unless written with ``p.``.
 
 A digit-for-letter typo ("T3151" where "T315I" is named nearby) is
 reported with ``candidate=True`` and the HGVS of the change it most likely
-means; :func:`registry_tool.normalize.enrich_record` warns about it.
+means; the normalise stack warns about it.
+
+The module is a little over 600 lines: the finder's patterns and the rules
+that turn a match into a variant read one another; its first look at a text
+is in quick_check.py and its gene tables in genes.py.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ Whatever fits no field goes to ``record.extras`` with a warning; the parser
 never drops text. It gives a raw record: time frames as written, marks as
 written; the normalise stack parses them, reads what each mark names and
 finds the variants the text names.
+
+The module is a little over 600 lines because it is one parser: the line
+loop and the segment rules share the state of one entry (the layout's
+labels and patterns are in layout.py).
 """
 
 from __future__ import annotations

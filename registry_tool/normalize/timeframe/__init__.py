@@ -47,7 +47,7 @@ folded) and derives:
     a date) became one. Nothing is guessed: a misspelt unit ("3 yeasrs"),
     "bi-weekly" (twice a week, or every two weeks?), "every 8" with no unit
     give no point, and the frame is not fully parsed;
-    :func:`registry_tool.normalize.enrich_record` warns about it.
+    the normalise step `parse_time_frames` warns about it.
 
 Parsing runs over tokens (numbers, words, punctuation) in one pass, in time
 linear in the text; results are cached by text, and every call returns fresh
