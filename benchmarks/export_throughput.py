@@ -71,7 +71,7 @@ def registry_with_results(repeat: int) -> None:
     records = [r for r in iter_records([str(p) for p in with_results]) if isinstance(r, Record)]
     with tempfile.TemporaryDirectory() as tmp_name:
         out = Path(tmp_name) / "csv"
-        seconds = best_of(repeat, lambda: convert(records, "csv", str(out), ExportOptions(), validate=False))
+        seconds = best_of(repeat, lambda: convert(records, "csv", str(out), ExportOptions(existing="replace"), validate=False))
         rows = sum(count_rows(out / f"{t.name}.csv") for t in RESULT_TABLES)
         print(f"csv exporter, the {len(records)} records with results: {seconds:6.2f} s = "
               f"{len(records) / seconds:7.0f} records/s ({rows} results rows)")
@@ -93,7 +93,7 @@ def main() -> int:
     if args.registry_only:
         registry_with_results(args.repeat)
         return 0
-    options = ExportOptions()  # and validate=False: the exporter's own cost
+    options = ExportOptions(existing="replace")  # repeated runs replace the last; validate=False: the exporter's own cost
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         records = load_records()

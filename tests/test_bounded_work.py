@@ -37,9 +37,8 @@ def large_entry(criteria: int) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def calls_to_process(text: str) -> int:
-    """Every call (Python functions and built-ins) made reading, normalising, checking and encoding
-    ``text``: as canonical JSON, and as the rows of the CSV / SQLite tables."""
+def calls_made(work) -> tuple[int, object]:
+    """(every call, Python functions and built-ins, that ``work()`` makes; what it returns)."""
     count = 0
 
     def profile(frame, event, arg):
@@ -49,14 +48,24 @@ def calls_to_process(text: str) -> int:
 
     sys.setprofile(profile)
     try:
+        result = work()
+    finally:
+        sys.setprofile(None)
+    return count, result
+
+
+def calls_to_process(text: str) -> int:
+    """Every call made reading, normalising, checking and encoding ``text``: as canonical JSON,
+    and as the rows of the CSV / SQLite tables."""
+
+    def work():
         record = normalize(read_entry(text))
         data, failure = check_record(record)
         assert failure is None, failure
         encode_record(data)
         record_rows(record)
-    finally:
-        sys.setprofile(None)
-    return count
+
+    return calls_made(work)[0]
 
 
 def test_doubling_an_entry_doubles_the_work():
@@ -109,18 +118,8 @@ def _api_study(size: int) -> bytes:
 
 def calls_for_document(data: bytes, path: str) -> int:
     """Every call made reading, normalising, checking and encoding one document."""
-    job, count = Job(JsonEncoder()), 0
-
-    def profile(frame, event, arg):
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        processed = job.process_document(Document(path, data))
-    finally:
-        sys.setprofile(None)
+    job = Job(JsonEncoder())
+    count, processed = calls_made(lambda: job.process_document(Document(path, data)))
     assert len(processed) == 1 and processed[0].failure is None, processed[0].failure
     return count
 
