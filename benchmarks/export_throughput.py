@@ -77,7 +77,7 @@ def registry_with_results(repeat: int) -> None:
               f"{len(records) / seconds:7.0f} records/s ({rows} results rows)")
     rates = scaling(repeat, "registry-tool export --to csv (XML corpus, 148 with results)",
                     lambda folder, copies: distinct_copies(files, folder, copies),
-                    lambda folder, out: ["export", str(folder), "--to", "csv", "-o", str(out)],
+                    lambda folder, out: ["export", str(folder), "--to", "csv", "-o", str(out), "--replace"],
                     sizes=(1, 3), jobs=(1,))
     print(f"target: {REGISTRY_TARGET} records/s per core; measured {rates[1]:.0f}")
 
@@ -127,7 +127,7 @@ def main() -> int:
                   f"{time.perf_counter() - t:.2f} s, valid={valid}")
 
     scaling(args.repeat, "registry-tool export --to csv", render_distinct_copies,
-            lambda folder, out: ["export", str(folder), "--to", "csv", "-o", str(out)], unit="entries")
+            lambda folder, out: ["export", str(folder), "--to", "csv", "-o", str(out), "--replace"], unit="entries")
     registry_with_results(args.repeat)
     return 0
 
