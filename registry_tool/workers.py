@@ -22,13 +22,13 @@ import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
 
 from .errors import Failure
 from .processing import Job, Processed
 from .sources import Document
 
 CHUNK = 16  # documents a task: enough to pay for the round trip, few enough to spread the work
+CHUNK_BYTES = 1 << 20  # and at most about this much input a task: an export of hundreds of trials is one
 IN_FLIGHT_PER_WORKER = 3
 
 _JOB: Job | None = None  # the job of this worker process
@@ -44,6 +44,31 @@ def _start_worker(job: Job) -> None:
 def _process_chunk(documents: list[Document]) -> list[list[Processed]]:
     assert _JOB is not None
     return [_JOB.process_document(document) for document in documents]
+
+
+def _input_size(document: Document | Failure) -> int:
+    if isinstance(document, Document):
+        if document.data is not None:
+            return len(document.data)
+        if document.path is not None and document.member is None:
+            try:
+                return os.stat(document.path).st_size
+            except OSError:
+                return 0
+    return 0
+
+
+def _next_chunk(stream: Iterator[Document | Failure]) -> list[Document | Failure]:
+    """The next task's documents: up to :data:`CHUNK` of them, ending sooner once they hold
+    :data:`CHUNK_BYTES` of input, so that work in flight stays small however large the files."""
+    chunk: list[Document | Failure] = []
+    size = 0
+    for document in stream:
+        chunk.append(document)
+        size += _input_size(document)
+        if len(chunk) == CHUNK or size >= CHUNK_BYTES:
+            break
+    return chunk
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -71,7 +96,7 @@ def process_in_workers(job: Job, documents: Iterable[Document | Failure],
     try:
         while True:
             while len(pending) < limit:
-                chunk = list(islice(stream, CHUNK))
+                chunk = _next_chunk(stream)
                 if not chunk:
                     break
                 remote = [d for d in chunk if isinstance(d, Document) and d.path is not None and d.on_done is None]

@@ -166,3 +166,15 @@ def test_signals_at_any_moment_never_hang_the_exit(tmp_path):
             continue
         assert proc.returncode == status, (trial, proc.returncode, error)
         assert [p.name for p in tmp_path.iterdir() if p.name != "big"] == []
+
+
+def test_a_task_ends_at_its_byte_budget_or_its_document_count():
+    from registry_tool.sources import Document
+    from registry_tool.workers import CHUNK, CHUNK_BYTES, _next_chunk
+
+    big = [Document(f"big{i}.xml", b"x" * (CHUNK_BYTES // 2)) for i in range(5)]
+    stream = iter(big)
+    assert [len(_next_chunk(stream)) for _ in range(3)] == [2, 2, 1]  # two halves fill a task
+    small = iter([Document(f"s{i}.txt", b"entry") for i in range(CHUNK + 3)])
+    assert [len(_next_chunk(small)) for _ in range(2)] == [CHUNK, 3]
+    assert _next_chunk(iter(())) == []
