@@ -22,6 +22,7 @@ from .steps import (
     enrich_outcomes,
     parse_time_frames,
     phases_from_summary,
+    place_warnings,
     split_criteria_blocks,
 )
 
@@ -35,6 +36,7 @@ STACK: tuple[Step, ...] = (
     enrich_outcomes,  # abbreviation and assessors of each measure
     add_found_variants,  # gene variants named in criteria, summary and outcomes
     check_variant_count,  # the declared variant count against the marks
+    place_warnings,  # the input line of each warning, from its field's source span
 )
 """The default stack, in order: each step may use what the ones before it derived."""
 

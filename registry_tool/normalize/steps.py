@@ -241,3 +241,25 @@ def _variant_texts(record: Record) -> list[tuple[str, str | None, int | None]]:
         texts.append((f"outcomes[{i}].measure", outcome.measure, None))
         texts.append((f"outcomes[{i}].description", outcome.description, None))
     return texts
+
+
+def place_warnings(record: Record) -> Record:
+    """The input line of each warning that names a field but no line, from the field's source span
+    (flattened text keeps one per field): ``outcomes[0].time_frame`` is on the line its time frame
+    was read from. A field with no span of its own takes its nearest enclosing one
+    (``outcomes[0].time_frame.points`` -> ``outcomes[0].time_frame``)."""
+    spans = record.spans
+    if not spans:
+        return record
+    for warning in record.warnings:
+        if warning.line is not None or not warning.field:
+            continue
+        field = warning.field
+        while field:
+            span = spans.get(field)
+            if span is not None:
+                warning.line = span[2]
+                break
+            cut = max(field.rfind("."), field.rfind("["))
+            field = field[:cut] if cut > 0 else ""
+    return record
