@@ -151,8 +151,11 @@ def scaling(
                 folder, n = folders[copies]
                 out = Path(tmp) / f"out{copies}-{n_jobs}"
                 seconds, rc, peaks[copies] = best_run(repeat, *command(folder, out), "--jobs", str(n_jobs))
+                if rc not in (0, 1):  # 2: a usage error, 130/143: stopped; nothing was measured
+                    raise SystemExit(f"{label}: registry-tool {' '.join(command(folder, out))} exited {rc}; "
+                                     "no figure (run it by hand to see why)")
                 rate = n / seconds
-                status = "" if rc == 0 else f" (exit status {rc})"
+                status = "" if rc == 0 else f" (exit status {rc}: some records failed)"
                 print(f"{label} x{copies:<2} --jobs {n_jobs}: {n:6d} {unit} in {seconds:6.2f} s = {rate:7.0f} {unit}/s, "
                       f"peak memory {peaks[copies] / 1024:6.1f} MiB{status}")
                 rates[n_jobs] = rate
