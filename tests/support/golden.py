@@ -39,3 +39,36 @@ def mismatches(expected: Any, actual: Any, path: str = "$") -> list[str]:
     ):
         return [f"{path}: expected {expected!r}, got {actual!r}"]
     return []
+
+
+def check_reader_golden(expected: list[dict[str, Any]], results: list[Any], path: str,
+                        reader_codes: set[str]) -> list[dict[str, Any]]:
+    """Hold a reader's results for one fixture file to its ``NAME.expected.json``, in order.
+
+    Each expected item is ``{"failure": {...}}`` (a failure at ``path`` saying what was expected)
+    or ``{"record": {..., "warnings": [{code, field}]}}``: a subset of the checked canonical record,
+    with the reader's own warnings (``reader_codes``; the normalisers may add others) exactly.
+    Returns the canonical dicts of the records, for checks of the caller's own.
+    """
+    from registry_tool.errors import Failure
+    from registry_tool.processing import check_record
+
+    assert len(results) == len(expected)
+    records = []
+    for want, got in zip(expected, results):
+        if "failure" in want:
+            assert isinstance(got, Failure), f"expected a failure, got record {got.record_id}"
+            assert mismatches(want["failure"], got.to_dict()) == []
+            assert got.path == path
+            assert "expected" in got.message
+            continue
+        assert not isinstance(got, Failure), got.describe()
+        data, failure = check_record(got)
+        assert failure is None, failure.describe()
+        record = dict(want["record"])
+        warnings = record.pop("warnings")
+        assert mismatches(record, data) == []
+        mine = [{"code": w["code"], "field": w["field"]} for w in data["warnings"] if w["code"] in reader_codes]
+        assert mine == warnings
+        records.append(data)
+    return records

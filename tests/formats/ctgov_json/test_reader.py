@@ -22,7 +22,7 @@ from registry_tool.normalize import normalize
 from registry_tool.processing import check_record
 from registry_tool.textclean import clean, unescape_markdown
 from tests.support import FIXTURES
-from tests.support.golden import mismatches
+from tests.support.golden import check_reader_golden
 
 FIXTURES = FIXTURES / "ctgov_json"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json"))
@@ -46,23 +46,8 @@ def test_fixtures_cover_each_shape_of_document():
 def test_golden(name):
     expected = json.loads((FIXTURES / (name.rsplit(".", 1)[0] + ".expected.json")).read_text("utf-8"))
     results = list(iter_records([str(FIXTURES / name)], "ctgov-json"))
-    assert len(results) == len(expected)
-    for want, got in zip(expected, results):
-        if "failure" in want:
-            assert isinstance(got, Failure), f"expected a failure, got record {got.record_id}"
-            assert mismatches(want["failure"], got.to_dict()) == []
-            assert got.path == str(FIXTURES / name)
-            assert "expected" in got.message
-            continue
-        assert not isinstance(got, Failure), got.describe()
-        data, failure = check_record(got)
-        assert failure is None, failure.describe()
+    for data in check_reader_golden(expected, results, str(FIXTURES / name), IMPORTER_CODES):
         assert data["source"] == {"format": "ctgov-json", "path": str(FIXTURES / name), "registry": None}
-        record = dict(want["record"])
-        warnings = record.pop("warnings")
-        assert mismatches(record, data) == []
-        mine = [{"code": w["code"], "field": w["field"]} for w in data["warnings"] if w["code"] in IMPORTER_CODES]
-        assert mine == warnings
 
 
 def test_auto_detection_reads_api_v2_json():

@@ -30,7 +30,7 @@ from registry_tool.formats.ictrp.reader import record_from_columns
 from registry_tool.processing import check_record
 from tests.support import FIXTURES
 from tests.support.corpus import corpus_files
-from tests.support.golden import mismatches
+from tests.support.golden import check_reader_golden
 
 FIXTURES = FIXTURES / "ictrp"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json"))
@@ -49,22 +49,7 @@ def test_fixtures_cover_both_forms_and_bad_input():
 def test_golden(name):
     expected = json.loads((FIXTURES / (name.rsplit(".", 1)[0] + ".expected.json")).read_text("utf-8"))
     results = list(iter_records([str(FIXTURES / name)]))  # --from auto: told apart by content
-    assert len(results) == len(expected)
-    for want, got in zip(expected, results):
-        if "failure" in want:
-            assert isinstance(got, Failure), f"expected a failure, got record {got.record_id}"
-            assert mismatches(want["failure"], got.to_dict()) == []
-            assert got.path == str(FIXTURES / name)
-            assert "expected" in got.message
-            continue
-        assert not isinstance(got, Failure), got.describe()
-        data, failure = check_record(got)
-        assert failure is None, failure.describe()
-        record = dict(want["record"])
-        warnings = record.pop("warnings")
-        assert mismatches(record, data) == []
-        mine = [{"code": w["code"], "field": w["field"]} for w in data["warnings"] if w["code"] in READER_CODES]
-        assert mine == warnings
+    check_reader_golden(expected, results, str(FIXTURES / name), READER_CODES)
 
 
 # --- the forms ---------------------------------------------------------------------------------
