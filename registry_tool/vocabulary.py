@@ -362,3 +362,8 @@ def phases_from_registry(text: str | None) -> tuple[list[str], bool]:
         if code and code not in found:
             found.append(code)
     return found, len(found) >= len(parts)
+
+
+# Days in a unit, as CONTRACT counts them (time frames' max_days, ages in years): 1 month is a
+# twelfth of a year.
+DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}

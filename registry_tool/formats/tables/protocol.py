@@ -41,8 +41,6 @@ def iso_date(text: str | None) -> str | None:
     return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}" if m.group(2) else f"{m.group(3)}-{month:02d}"
 
 
-# Days in a unit, and days in a year, as the time frames count them (CONTRACT).
-_UNIT_DAYS = {"year": 365.25, "month": 30.4375, "week": 7.0, "day": 1.0, "hour": 1 / 24, "minute": 1 / 1440}
 _AGE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(year|month|week|day|hour|minute)s?", re.I)
 
 
@@ -59,7 +57,7 @@ def age_years(text: str | None) -> float | int | None:
         return int(value) if value.is_integer() else value
     if unit == "month":
         return round(value / 12, 6)
-    return round(value * _UNIT_DAYS[unit] / 365.25, 6)
+    return round(value * vocabulary.DAYS_PER_UNIT[unit] / vocabulary.DAYS_PER_UNIT["year"], 6)
 
 
 def _years(given: float | int | None, text: str | None) -> float | int | None:

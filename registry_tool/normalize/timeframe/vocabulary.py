@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
-
-DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+from ...vocabulary import DAYS_PER_UNIT  # noqa: F401 - the time frames' unit of account
 
 # Unit words that may stand anywhere.
 UNIT_WORDS = {
