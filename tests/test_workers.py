@@ -101,14 +101,19 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _entries(folder: Path, count: int) -> Path:
+    """A folder of ``count`` distinct small entries: enough work for workers to be caught mid-run."""
+    folder.mkdir()
+    entry = (FIXTURES / "text" / "01_minimal_entry.txt").read_bytes()
+    for i in range(count):
+        (folder / f"e{i:05d}.txt").write_bytes(entry + f"\nline {i}".encode())
+    return folder
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see worker processes")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_every_worker_and_leaves_no_output(tmp_path, signum):
-    big = tmp_path / "big"
-    big.mkdir()
-    entry = (FIXTURES / "text" / "01_minimal_entry.txt").read_bytes()
-    for i in range(3000):
-        (big / f"e{i:05d}.txt").write_bytes(entry + f"\nline {i}".encode())
+    big = _entries(tmp_path / "big", 3000)
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen([SCRIPT, "parse", str(big), "-o", str(out), "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -143,11 +148,7 @@ def test_signals_at_any_moment_never_hang_the_exit(tmp_path):
     the pool's result pipe; the pool's manager thread then waited for the rest for ever and
     the interrupted process hung at exit. Signals sent at staggered moments of a --jobs run
     must each end it within seconds, with 130 (Ctrl-C) or 143 (SIGTERM)."""
-    big = tmp_path / "big"
-    big.mkdir()
-    entry = (FIXTURES / "text" / "01_minimal_entry.txt").read_bytes()
-    for i in range(2000):
-        (big / f"e{i:05d}.txt").write_bytes(entry + f"\nline {i}".encode())
+    big = _entries(tmp_path / "big", 2000)
     out = tmp_path / "out.jsonl"
     for trial in range(8):
         signum, status = (signal.SIGTERM, 143) if trial % 2 else (signal.SIGINT, 130)
