@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ... import vocabulary
 from ...model import CodedText, Design
-from .fields import fold
+from ...textclean import fold_ws
 
 _LABELS = vocabulary.ICTRP_DESIGN_LABELS
 # The labels ClinicalTrials.gov rows use, which the field names say.
@@ -54,7 +54,7 @@ def read_design(text: str, study_type: str | None) -> DesignReading:
     """The design codes ``Study_design`` gives (see the module's docstring); ``study_type`` is the record's
     study type code, which tells whether ChiCTR's ``Sequential`` is an intervention model."""
     reading = DesignReading()
-    folded = fold(text)
+    folded = fold_ws(text)
     if not folded:
         return reading
     if re.search(r"\bRandomised\s*:\s*(yes|no)", text, re.IGNORECASE) and "ontrolled:" in text:

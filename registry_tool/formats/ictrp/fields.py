@@ -25,6 +25,7 @@ import re
 from datetime import date
 
 from ... import vocabulary
+from ...textclean import fold_ws
 
 # --- markup remnants --------------------------------------------------------------------------
 
@@ -47,11 +48,6 @@ def decode_markup(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\xa0", " ") if "\xa0" in text else text
-
-
-def fold(text: str) -> str:
-    """Runs of white space (line breaks too) to one space, ends stripped."""
-    return " ".join(text.split())
 
 
 _OPEN, _CLOSE = "([{", ")]}"
@@ -80,7 +76,7 @@ def split_outside_brackets(text: str, separator: str = ";") -> list[str]:
 def split_list(text: str, separator: str = ";") -> list[str]:
     """The items of a ``;`` list (a ``;`` inside brackets does not split), folded; empty items
     (``;Mental disorders``) dropped."""
-    return [item for item in (fold(part) for part in split_outside_brackets(text, separator)) if item]
+    return [item for item in (fold_ws(part) for part in split_outside_brackets(text, separator)) if item]
 
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -203,13 +199,13 @@ def target_size(text: str) -> tuple[int | None, list[tuple[str, int | None]], st
     Where the groups do not add up (a part without a count, a group named twice) the count is None and
     the problem says why; the groups read are kept.
     """
-    text = fold(text)
+    text = fold_ws(text)
     if _WHOLE.fullmatch(text):
         return int(text.replace(",", "")), [], None
     total = _CTRI_TOTAL.search(text)
     if total:  # CTRI: Total Sample Size="60" Sample Size from India="60" Final Enrollment numbers ...
         return int(total[1].replace(",", "")), [], None
-    parts = [fold(p) for p in text.split(";") if fold(p)]
+    parts = [fold_ws(p) for p in text.split(";") if fold_ws(p)]
     groups: list[tuple[str, int | None]] = []
     problem = None
     for part in parts:
@@ -245,7 +241,7 @@ def phase_codes(text: str) -> tuple[list[str], str | None]:
     if flags:
         codes = [f"PHASE{_ROMAN[roman.lower()]}" for roman, answer in flags if answer.lower() == "yes"]
         return unique(codes), None
-    text = fold(text)
+    text = fold_ws(text)
     k = vocabulary.key(text)
     if not k:
         return [], None
@@ -292,4 +288,4 @@ def gender_code(text: str) -> str | None:
     if flags:
         female, male = flags.get("female", False), flags.get("male", False)
         return "ALL" if female and male else "FEMALE" if female else "MALE" if male else None
-    return vocabulary.GENDER.code(fold(text))
+    return vocabulary.GENDER.code(fold_ws(text))

@@ -26,7 +26,8 @@ from typing import Any
 
 from ... import vocabulary
 from ...model import Intervention, Outcome, TimeFrame
-from .fields import fold, label_key, split_outside_brackets
+from ...textclean import fold_ws
+from .fields import label_key, split_outside_brackets
 
 # Entries that are no intervention (by fields.label_key).
 PLACEHOLDERS = frozenset({"na", "none", "nil", "no", "notapplicable", "null", "nointervention", "无"})
@@ -66,14 +67,14 @@ def split_interventions(text: str, groups: list[str]) -> Interventions:
             names = {label.lower(): value.strip() for label, value in _EU_PRODUCT.findall(block)}
             name = names.get("product name") or names.get("trade name") or names.get("inn or proposed inn")
             if name:
-                result.items.append(Intervention(fold(name), fold(block), None))
-            elif fold(block):
-                result.placeholders.append(fold(block))  # a block naming no product: kept as written
+                result.items.append(Intervention(fold_ws(name), fold_ws(block), None))
+            elif fold_ws(block):
+                result.placeholders.append(fold_ws(block))  # a block naming no product: kept as written
         return result
     group_keys = {label_key(g): g for g in groups if label_key(g)}
     entries = _entries(text, group_keys)
     for entry in entries:
-        folded = fold(entry)
+        folded = fold_ws(entry)
         if not folded:
             continue
         m = _ENTRY_LABEL.match(folded)
@@ -201,7 +202,7 @@ def split_outcomes(text: str, kind: str) -> Outcomes:
     for entry in _outcome_entries(text):
         only = _ONLY_TIME.match(entry) or _BARE_DURATION.match(entry)
         if only and result.items and result.items[-1].time_frame is None:
-            result.items[-1].time_frame = TimeFrame(fold(only["time"]))
+            result.items[-1].time_frame = TimeFrame(fold_ws(only["time"]))
             continue
         if entry.endswith(":") and len(entry) <= 80:  # a heading over the measures (Secondary endpoints:)
             headings.append(entry)
@@ -210,8 +211,8 @@ def split_outcomes(text: str, kind: str) -> Outcomes:
         m = _BRACKET_TIME.match(entry) or _TIME_LABEL.match(entry)
         if m and m["measure"].strip(" .;,"):
             measure, time = m["measure"], m["time"]
-        measure = fold(measure)
-        time = fold(time) if time else None
+        measure = fold_ws(measure)
+        time = fold_ws(time) if time else None
         result.items.append(Outcome(type=kind, measure=measure, time_frame=TimeFrame(time) if time else None))
     if headings:
         result.kept["headings"] = "\n".join(headings)
@@ -228,14 +229,14 @@ def _outcome_entries(text: str) -> list[str]:
                 merged[-1] += " " + line
             else:
                 merged.append(line)
-        entries.extend(fold(m) for m in merged if fold(m))
+        entries.extend(fold_ws(m) for m in merged if fold_ws(m))
     return entries
 
 
 def _eu_outcomes(text: str, sections: list[re.Match[str]], kind: str, result: Outcomes) -> None:
     """EU CTR's labelled sections, in any order: each end point section is a measure, paired with the
     time point section of the same rank (the n-th end point with the n-th time point)."""
-    before = fold(text[: sections[0].start()])
+    before = fold_ws(text[: sections[0].start()])
     if before:
         result.kept["(before the sections)"] = before
     measures: list[str] = []
@@ -243,7 +244,7 @@ def _eu_outcomes(text: str, sections: list[re.Match[str]], kind: str, result: Ou
     for i, section in enumerate(sections):
         end = sections[i + 1].start() if i + 1 < len(sections) else len(text)
         label = section[1]
-        body = fold(text[section.end():end])
+        body = fold_ws(text[section.end():end])
         if not body:
             continue
         k = vocabulary.key(label)

@@ -39,6 +39,7 @@ from ...model import (
     Source,
     Sponsor,
 )
+from ...textclean import fold_ws
 from ..base import ReadResult
 from ..ctgov_xml.safety import parse_xml
 from . import fields
@@ -206,9 +207,9 @@ class _Trial:
 
     def coded(self, name: str, concept: vocabulary.Concept, field: str) -> CodedText | None:
         text = self.take(name)
-        if text is None or not fields.fold(text):
+        if text is None or not fold_ws(text):
             return None
-        text = fields.fold(text)
+        text = fold_ws(text)
         code = concept.code(text)
         why = vocabulary.AMBIGUOUS.get(concept.name, {}).get(vocabulary.key(text))
         if code is None and why is not None:
@@ -223,14 +224,14 @@ class _Trial:
     def read(self) -> None:
         r = self.record
         self._identity()
-        r.title = fields.fold(self.take("Public_title") or "") or None
-        r.official_title = fields.fold(self.take("Scientific_title") or "") or None
-        r.acronym = fields.fold(self.take("Acronym") or "") or None
-        lead = fields.fold(self.take("Primary_sponsor") or "")
+        r.title = fold_ws(self.take("Public_title") or "") or None
+        r.official_title = fold_ws(self.take("Scientific_title") or "") or None
+        r.acronym = fold_ws(self.take("Acronym") or "") or None
+        lead = fold_ws(self.take("Primary_sponsor") or "")
         if lead:
             r.sponsors.lead = Sponsor(lead)
         r.sponsors.collaborators = [Sponsor(s) for s in fields.split_list(self.take("Secondary_Sponsor") or "")]
-        registry = fields.fold(self.take("Source_Register") or "")
+        registry = fold_ws(self.take("Source_Register") or "")
         r.source.registry = registry or None
         self._dates()
         r.overall_status = self.coded("Recruitment_Status", vocabulary.OVERALL_STATUS, "overall_status")
@@ -252,7 +253,7 @@ class _Trial:
 
     def _identity(self) -> None:
         r = self.record
-        trial_id = fields.fold(self.take("TrialID") or "")
+        trial_id = fold_ws(self.take("TrialID") or "")
         if not trial_id:
             content = "\n".join(f"{k}\t{v}" for k, v in sorted(self.values.items()))
             trial_id = "ictrp-" + hashlib.sha1(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -274,7 +275,7 @@ class _Trial:
             text = self.take(name)
             if text is None:
                 continue
-            text = fields.fold(text)
+            text = fold_ws(text)
             iso = fields.iso_date(text)
             if iso is None:
                 self.keep(name)
@@ -290,11 +291,11 @@ class _Trial:
 
     def _phases(self) -> None:
         text = self.take("Phase")
-        if text is None or not fields.fold(text):
+        if text is None or not fold_ws(text):
             return
         codes, problem = fields.phase_codes(text)
         self.record.phases = codes
-        shown = fields.fold(text)
+        shown = fold_ws(text)
         if problem is not None or fields.phase_wording_kept(text):
             self.keep("Phase")  # the codes do not say it all: the text as given
         if problem is not None:
@@ -324,8 +325,8 @@ class _Trial:
         e = self.record.eligibility
         e.gender = None
         gender = self.take("Inclusion_gender")
-        if gender is not None and fields.fold(gender):
-            shown = fields.fold(gender)
+        if gender is not None and fold_ws(gender):
+            shown = fold_ws(gender)
             code = fields.gender_code(gender)
             if code is None and vocabulary.key(shown) not in fields.NOT_GIVEN:
                 self.warn("unknown-code", f"Inclusion_gender {shown!r} is not a known eligible sex; text kept, "
@@ -333,9 +334,9 @@ class _Trial:
             e.gender = CodedText(shown, code)
         for name, attr in (("Inclusion_agemin", "minimum_age"), ("Inclusion_agemax", "maximum_age")):
             text = self.take(name)
-            if text is None or not fields.fold(text):
+            if text is None or not fold_ws(text):
                 continue
-            shown = fields.fold(text)
+            shown = fold_ws(text)
             setattr(e, attr, shown)
             years, understood = fields.age_years(shown)
             if attr == "maximum_age" and years == 0:
@@ -363,14 +364,14 @@ class _Trial:
 
     def _enrollment(self) -> list[str]:
         text = self.take("Target_size")
-        if text is None or not fields.fold(text):
+        if text is None or not fold_ws(text):
             return []
         count, groups, problem = fields.target_size(text)
         self.record.enrollment = Enrollment(count, None, [EnrollmentGroup(label, n) for label, n in groups])
         if fields.target_size_says_more(text):
             self.keep("Target_size")
         if problem is not None:
-            self.warn("target-size-unclear", f"Target_size {fields.fold(text)!r} does not add up ({problem}); "
+            self.warn("target-size-unclear", f"Target_size {fold_ws(text)!r} does not add up ({problem}); "
                       "groups kept, count null", "enrollment.count")
         return [label for label, _ in groups]
 
