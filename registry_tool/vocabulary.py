@@ -367,3 +367,8 @@ def phases_from_registry(text: str | None) -> tuple[list[str], bool]:
 # Days in a unit, as CONTRACT counts them (time frames' max_days, ages in years): 1 month is a
 # twelfth of a year.
 DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+
+# The months by name, lower case -> 1..12 (registry dates: "September 1991", "January 28, 2020").
+MONTH_NUMBERS = {name: i for i, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), 1)}

@@ -95,10 +95,8 @@ def unique(items: list[str]) -> list[str]:
 
 # --- dates ------------------------------------------------------------------------------------
 
-_MONTHS = {name: i for i, name in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"), 1)}
-_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
+# Month names, and their first three letters (export dates write "Jan 28, 2020" too).
+_MONTHS = {**vocabulary.MONTH_NUMBERS, **{name[:3]: i for name, i in vocabulary.MONTH_NUMBERS.items()}}
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")

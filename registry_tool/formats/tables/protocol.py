@@ -20,8 +20,7 @@ from ...model import Record
 from ...textclean import fold_ws
 from .table import TO_TRIALS, Column, ForeignKey, Item, Table, child_table
 
-_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                       "september", "october", "november", "december"), 1)}
+_MONTHS = vocabulary.MONTH_NUMBERS
 _REGISTRY_DATE = re.compile(r"([A-Za-z]+)\s+(?:([0-9]{1,2}),\s*)?([0-9]{4})")
 _ISO_DATE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?")
 
